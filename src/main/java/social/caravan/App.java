@@ -1,0 +1,161 @@
+package social.caravan;
+
+import io.javalin.Javalin;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import social.caravan.accounts.AccountJson;
+import social.caravan.accounts.AccountService;
+import social.caravan.accounts.AccountsApi;
+import social.caravan.auth.AppsApi;
+import social.caravan.auth.AuthService;
+import social.caravan.auth.Cookies;
+import social.caravan.auth.Csrf;
+import social.caravan.auth.OAuthApi;
+import social.caravan.core.config.Config;
+import social.caravan.core.db.Database;
+import social.caravan.core.http.Authn;
+import social.caravan.core.http.ClientAddresses;
+import social.caravan.core.http.HealthApi;
+import social.caravan.core.http.HttpServer;
+import social.caravan.core.http.RateLimiter;
+import social.caravan.core.http.RateLimits;
+import social.caravan.core.http.Routes;
+import social.caravan.core.metrics.Metrics;
+import social.caravan.federation.NodeInfoApi;
+import social.caravan.federation.WebFingerApi;
+import social.caravan.instance.InstanceApi;
+import social.caravan.instance.InstanceService;
+import social.caravan.timelines.MarkerService;
+import social.caravan.timelines.MarkersApi;
+import social.caravan.web.WebPages;
+
+/** Explicit wiring: the database, every service, and the HTTP routes of the roles this process runs. */
+public final class App implements AutoCloseable {
+    public enum ProcessRole { WEB, STREAMING, WORKER }
+
+    private static final Logger log = LoggerFactory.getLogger(App.class);
+
+    private final Config config;
+    private final Database database;
+    private final Clock clock = Clock.systemUTC();
+    private final AccountService accounts;
+    private final AuthService auth;
+    private final InstanceService instance;
+    private final MarkerService markers;
+    private final Metrics metrics;
+    private final Authn authn;
+    private final ClientAddresses addresses;
+    private final List<Javalin> servers = new ArrayList<>();
+
+    private App(Config config, Database database) {
+        this.config = config;
+        this.database = database;
+        this.accounts = new AccountService(database.jdbi(), config);
+        this.auth = new AuthService(database.jdbi(), accounts, clock);
+        this.instance = new InstanceService(database.jdbi());
+        this.markers = new MarkerService(database.jdbi());
+        this.metrics = new Metrics(config.metricsToken());
+        this.authn = new Authn(auth);
+        this.addresses = new ClientAddresses(config.trustedProxies());
+    }
+
+    /** Connects to (or starts) the database and brings its schema up to date. */
+    public static App open(Config config) {
+        Database database = Database.open(config);
+        try {
+            int applied = database.migrate();
+            if (applied > 0) {
+                log.info("applied {} database migration(s)", applied);
+            }
+            return new App(config, database);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    /** Starts the HTTP servers of the chosen roles; returns once they listen. */
+    public App serve(Set<ProcessRole> roles) {
+        if (roles.contains(ProcessRole.WEB)) {
+            RateLimits rateLimits = new RateLimits(config.rateLimits(), addresses, authn, new RateLimiter(clock));
+            Javalin web = HttpServer.create(webRoutes(rateLimits), rateLimits, metrics.registry());
+            web.start(config.bind(), config.port());
+            servers.add(web);
+            log.info("web role listening on http://{}:{} as {}", config.bind(), web.port(), config.baseUrl());
+        }
+        // The streaming and worker roles have no work of their own yet; they arrive with their issues.
+        for (ProcessRole role : roles) {
+            if (role != ProcessRole.WEB) {
+                log.info("{} role: nothing to run in this version", role.name().toLowerCase());
+            }
+        }
+        config.metricsPort().ifPresent(port -> {
+            Javalin metricsServer = Javalin.create(c -> {
+                c.startup.showJavalinBanner = false;
+                c.routes.get("/metrics", metrics::scrape);
+            }).start(config.bind(), port);
+            servers.add(metricsServer);
+            log.info("metrics on http://{}:{}/metrics", config.bind(), metricsServer.port());
+        });
+        return this;
+    }
+
+    private List<Routes> webRoutes(RateLimits rateLimits) {
+        Cookies cookies = new Cookies(config.https());
+        Csrf csrf = new Csrf(cookies);
+        AccountJson accountJson = new AccountJson(config.baseUrl(), config.localDomain());
+        OAuthApi oauth = new OAuthApi(auth, accounts, csrf, cookies, addresses, config.baseUrl());
+        AccountsApi.SignUpTokens signUpTokens = (appId, accountId, scopes) ->
+                OAuthApi.TokenView.of(auth.issueToken(appId, OptionalLong.of(accountId), scopes));
+        return List.of(
+                new HealthApi(database.jdbi()),
+                routes -> routes.get("/metrics", metrics::guardedScrape),
+                new AppsApi(auth, authn),
+                oauth,
+                new AccountsApi(accounts, accountJson, authn, rateLimits, addresses, signUpTokens),
+                new InstanceApi(config, instance, accounts),
+                new MarkersApi(markers, authn),
+                new WebFingerApi(accounts, accountJson, config),
+                new NodeInfoApi(accounts, config),
+                new WebPages(config, accounts, oauth, instance, csrf, rateLimits, addresses));
+    }
+
+    /** The port the web role listens on (useful when PORT was 0). */
+    public int webPort() {
+        return servers.isEmpty() ? -1 : servers.get(0).port();
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public AccountService accounts() {
+        return accounts;
+    }
+
+    public AuthService auth() {
+        return auth;
+    }
+
+    public InstanceService instance() {
+        return instance;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    @Override
+    public void close() {
+        for (Javalin server : servers) {
+            server.stop();
+        }
+        servers.clear();
+        database.close();
+    }
+}

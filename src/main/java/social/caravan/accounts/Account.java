@@ -1,0 +1,29 @@
+package social.caravan.accounts;
+
+import java.time.Instant;
+import java.util.List;
+
+/** A person's public profile. Local accounts have no domain. */
+public record Account(
+        long id,
+        String username,
+        String domain,
+        String displayName,
+        String note,
+        List<Field> fields,
+        boolean locked,
+        boolean bot,
+        boolean discoverable,
+        boolean indexable,
+        boolean hideCollections,
+        String publicKey,
+        Instant createdAt,
+        Instant updatedAt) {
+
+    /** A profile metadata row, as entered (plain text). */
+    public record Field(String name, String value) {}
+
+    public boolean local() {
+        return domain == null;
+    }
+}

@@ -1,0 +1,89 @@
+package social.caravan.accounts;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import social.caravan.core.html.Html;
+
+/** How accounts render in the Mastodon client API. */
+public final class AccountJson {
+    private final String baseUrl;
+    private final String localDomain;
+
+    public AccountJson(String baseUrl, String localDomain) {
+        this.baseUrl = baseUrl;
+        this.localDomain = localDomain;
+    }
+
+    public record FieldView(String name, String value, Instant verifiedAt) {}
+
+    public record RoleView(String id, String name, String permissions, String color, boolean highlighted) {}
+
+    /** Mastodon's Account entity. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record AccountView(
+            String id, String username, String acct, String displayName, boolean locked, boolean bot,
+            boolean discoverable, boolean indexable, boolean group, Instant createdAt, String note, String url,
+            String uri, String avatar, String avatarStatic, String header, String headerStatic,
+            long followersCount, long followingCount, long statusesCount, LocalDate lastStatusAt,
+            boolean hideCollections, boolean noindex, List<Object> emojis, List<RoleView> roles,
+            List<FieldView> fields) {}
+
+    /** The {@code source} of a CredentialAccount: what the owner typed, for editing. */
+    public record SourceView(String privacy, boolean sensitive, String language, String note,
+                             List<FieldView> fields, long followRequestsCount, boolean hideCollections,
+                             boolean discoverable, boolean indexable, List<String> attributionDomains) {}
+
+    /** Mastodon's CredentialAccount: an Account plus {@code source} and {@code role}. */
+    public record CredentialAccountView(
+            String id, String username, String acct, String displayName, boolean locked, boolean bot,
+            boolean discoverable, boolean indexable, boolean group, Instant createdAt, String note, String url,
+            String uri, String avatar, String avatarStatic, String header, String headerStatic,
+            long followersCount, long followingCount, long statusesCount, LocalDate lastStatusAt,
+            boolean hideCollections, boolean noindex, List<Object> emojis, List<RoleView> roles,
+            List<FieldView> fields, SourceView source, RoleView role) {}
+
+    public AccountView render(Account a) {
+        String acct = a.local() ? a.username() : a.username() + "@" + a.domain();
+        String avatar = baseUrl + "/avatars/original/missing.png";
+        String header = baseUrl + "/headers/original/missing.png";
+        List<FieldView> fields = a.fields().stream()
+                .map(f -> new FieldView(Html.escape(f.name()), Html.linkify(f.value()), null)).toList();
+        // Mastodon shows the day an account was made, not the moment.
+        Instant created = a.createdAt().atZone(ZoneOffset.UTC).toLocalDate().atStartOfDay(ZoneOffset.UTC).toInstant();
+        return new AccountView(Long.toString(a.id()), a.username(), acct, a.displayName(), a.locked(), a.bot(),
+                a.discoverable(), a.indexable(), false, created, Html.fromPlainText(a.note()), profileUrl(a),
+                actorUri(a), avatar, avatar, header, header, 0, 0, 0, null, a.hideCollections(), !a.indexable(),
+                List.of(), List.of(), fields);
+    }
+
+    public CredentialAccountView renderCredential(Account a, User u) {
+        AccountView v = render(a);
+        List<FieldView> plainFields = a.fields().stream().map(f -> new FieldView(f.name(), f.value(), null)).toList();
+        SourceView source = new SourceView(u.defaultPrivacy(), u.defaultSensitive(), u.defaultLanguage(), a.note(),
+                plainFields, 0, a.hideCollections(), a.discoverable(), a.indexable(), List.of());
+        return new CredentialAccountView(v.id(), v.username(), v.acct(), v.displayName(), v.locked(), v.bot(),
+                v.discoverable(), v.indexable(), v.group(), v.createdAt(), v.note(), v.url(), v.uri(), v.avatar(),
+                v.avatarStatic(), v.header(), v.headerStatic(), v.followersCount(), v.followingCount(),
+                v.statusesCount(), v.lastStatusAt(), v.hideCollections(), v.noindex(), v.emojis(), v.roles(),
+                v.fields(), source, role(u.role()));
+    }
+
+    public static RoleView role(Role role) {
+        return new RoleView(role.id(), role.displayName(), Long.toString(role.permissions()), "", role.highlighted());
+    }
+
+    public String profileUrl(Account a) {
+        return baseUrl + "/@" + a.username();
+    }
+
+    public String actorUri(Account a) {
+        return baseUrl + "/users/" + a.username();
+    }
+
+    public String localDomain() {
+        return localDomain;
+    }
+}

@@ -1,0 +1,240 @@
+package social.caravan.accounts;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.jdbi.v3.core.Jdbi;
+import social.caravan.core.config.Config;
+import social.caravan.core.http.ApiException;
+
+/** Accounts and their users: registration, sign-in checks, profiles, and the operator's chores. */
+public final class AccountService {
+    private static final Pattern USERNAME = Pattern.compile("[a-z0-9_]+", Pattern.CASE_INSENSITIVE);
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+    /** Names that would let someone pass for the server's staff, refused as Mastodon refuses them. */
+    private static final Set<String> RESERVED = Set.of(
+            "admin", "administrator", "root", "support", "help", "webmaster", "moderator", "mod",
+            "postmaster", "hostmaster", "abuse", "security", "ssladmin", "owner", "staff");
+    static final int MAX_DISPLAY_NAME = 30;
+    static final int MAX_NOTE = 500;
+    static final int MAX_FIELDS = 4;
+    static final int MAX_FIELD_LENGTH = 255;
+
+    private final Jdbi jdbi;
+    private final AccountStore store = new AccountStore();
+    private final Config config;
+
+    public AccountService(Jdbi jdbi, Config config) {
+        this.jdbi = jdbi;
+        this.config = config;
+    }
+
+    /** What a person gives to sign up. {@code byOperator} skips the registration mode and reserved names. */
+    public record Registration(String username, String email, String password, Role role, String locale,
+                               String reason, String ip, boolean byOperator) {}
+
+    /** Creates the account, its user and its key pair; answers 422 with Mastodon's details on bad input. */
+    public long register(Registration r) {
+        if (!r.byOperator() && config.registrations() == Config.Registrations.CLOSED) {
+            throw ApiException.forbidden("Registrations are closed on this server");
+        }
+        Validation v = new Validation();
+        String username = r.username() == null ? "" : r.username().trim();
+        String email = r.email() == null ? "" : r.email().trim();
+        String password = r.password() == null ? "" : r.password();
+        if (username.isEmpty()) {
+            v.add("username", "ERR_BLANK", "can't be blank");
+        } else if (!USERNAME.matcher(username).matches()) {
+            v.add("username", "ERR_INVALID", "must contain only letters, numbers and underscores");
+        } else if (username.length() > 30) {
+            v.add("username", "ERR_TOO_LONG", "is too long (maximum is 30 characters)");
+        } else if (!r.byOperator() && RESERVED.contains(username.toLowerCase(Locale.ROOT))) {
+            v.add("username", "ERR_RESERVED", "is reserved");
+        }
+        if (email.isEmpty()) {
+            v.add("email", "ERR_BLANK", "can't be blank");
+        } else if (!EMAIL.matcher(email).matches() || email.length() > 254) {
+            v.add("email", "ERR_INVALID", "is invalid");
+        }
+        if (password.length() < 8) {
+            v.add("password", "ERR_TOO_SHORT", "is too short (minimum is 8 characters)");
+        } else if (password.length() > 72) {
+            v.add("password", "ERR_TOO_LONG", "is too long (maximum is 72 characters)");
+        }
+        boolean approved = r.byOperator() || config.registrations() != Config.Registrations.APPROVAL;
+        KeyPairs.Pem keys = v.ok() ? KeyPairs.generate() : null;
+        String hash = v.ok() ? Passwords.hash(password) : null;
+        return jdbi.inTransaction(h -> {
+            if (!username.isEmpty() && store.usernameTaken(h, username)) {
+                v.add("username", "ERR_TAKEN", "has already been taken");
+            }
+            if (!email.isEmpty() && store.emailTaken(h, email)) {
+                v.add("email", "ERR_TAKEN", "has already been taken");
+            }
+            v.throwIfFailed();
+            return store.insertLocal(h, new AccountStore.NewLocalAccount(username, email, hash,
+                    r.role() == null ? Role.USER : r.role(), approved,
+                    r.locale() == null || r.locale().isBlank() ? "en" : r.locale(), r.reason(), r.ip(), keys));
+        });
+    }
+
+    /** The user whose login (e-mail or username) and password match; no hint which one was wrong. */
+    public Optional<User> authenticate(String login, String password) {
+        if (login == null || password == null || login.isBlank()) {
+            return Optional.empty();
+        }
+        Optional<User> user = jdbi.withHandle(h -> store.userByLogin(h, login.trim()));
+        if (user.isEmpty() || !Passwords.matches(password, user.get().passwordHash())) {
+            return Optional.empty();
+        }
+        jdbi.useHandle(h -> store.recordSignIn(h, user.get().accountId()));
+        return user;
+    }
+
+    public Optional<Account> find(long id) {
+        return jdbi.withHandle(h -> store.find(h, id));
+    }
+
+    public List<Account> findAll(List<Long> ids) {
+        return jdbi.withHandle(h -> store.findAll(h, ids));
+    }
+
+    public Optional<Account> findLocal(String username) {
+        return jdbi.withHandle(h -> store.findLocal(h, username));
+    }
+
+    public Optional<User> user(long accountId) {
+        return jdbi.withHandle(h -> store.user(h, accountId));
+    }
+
+    /** Resolves {@code user} or {@code user@this-domain}; remote handles come with federation. */
+    public Optional<Account> lookup(String acct) {
+        String handle = acct.startsWith("@") ? acct.substring(1) : acct;
+        int at = handle.indexOf('@');
+        if (at >= 0) {
+            String domain = handle.substring(at + 1);
+            if (!domain.equalsIgnoreCase(config.localDomain()) && !domain.equalsIgnoreCase(config.webDomain())) {
+                return Optional.empty();
+            }
+            handle = handle.substring(0, at);
+        }
+        return handle.isEmpty() ? Optional.empty() : findLocal(handle);
+    }
+
+    public long countLocalUsers() {
+        return jdbi.withHandle(store::countLocalUsers);
+    }
+
+    /** The fields update_credentials may change; null leaves a value as it is. */
+    public record ProfileChanges(String displayName, String note, List<Account.Field> fields, Boolean locked,
+                                 Boolean bot, Boolean discoverable, Boolean indexable, Boolean hideCollections,
+                                 String privacy, Boolean sensitive, String language) {}
+
+    public void updateProfile(long accountId, ProfileChanges c) {
+        Validation v = new Validation();
+        if (c.displayName() != null && c.displayName().codePointCount(0, c.displayName().length()) > MAX_DISPLAY_NAME) {
+            v.add("display_name", "ERR_TOO_LONG", "is too long (maximum is " + MAX_DISPLAY_NAME + " characters)");
+        }
+        if (c.note() != null && c.note().codePointCount(0, c.note().length()) > MAX_NOTE) {
+            v.add("note", "ERR_TOO_LONG", "is too long (maximum is " + MAX_NOTE + " characters)");
+        }
+        if (c.fields() != null) {
+            if (c.fields().size() > MAX_FIELDS) {
+                v.add("fields", "ERR_TOO_LONG", "is too long (maximum is " + MAX_FIELDS + " fields)");
+            }
+            for (Account.Field field : c.fields()) {
+                if (field.name().length() > MAX_FIELD_LENGTH || field.value().length() > MAX_FIELD_LENGTH) {
+                    v.add("fields", "ERR_TOO_LONG", "is too long (maximum is " + MAX_FIELD_LENGTH + " characters)");
+                }
+            }
+        }
+        if (c.privacy() != null && !List.of("public", "unlisted", "private", "direct").contains(c.privacy())) {
+            v.add("source.privacy", "ERR_INCLUSION", "is not included in the list");
+        }
+        v.throwIfFailed();
+        jdbi.useTransaction(h -> {
+            Account a = store.find(h, accountId).orElseThrow(ApiException::notFound);
+            store.updateProfile(h, new Account(a.id(), a.username(), a.domain(),
+                    or(c.displayName(), a.displayName()), or(c.note(), a.note()), or(c.fields(), a.fields()),
+                    or(c.locked(), a.locked()), or(c.bot(), a.bot()), or(c.discoverable(), a.discoverable()),
+                    or(c.indexable(), a.indexable()), or(c.hideCollections(), a.hideCollections()),
+                    a.publicKey(), a.createdAt(), a.updatedAt()));
+            if (c.privacy() != null || c.sensitive() != null || c.language() != null) {
+                User u = store.user(h, accountId).orElseThrow(ApiException::notFound);
+                store.updateUser(h, new User(u.accountId(), u.email(), u.passwordHash(), u.role(), u.approved(),
+                        u.disabled(), u.locale(), or(c.privacy(), u.defaultPrivacy()),
+                        or(c.sensitive(), u.defaultSensitive()),
+                        c.language() == null ? u.defaultLanguage() : (c.language().isBlank() ? null : c.language()),
+                        u.createdAt()));
+            }
+        });
+    }
+
+    /** An operator's change to a local user; null leaves a value as it is. */
+    public record UserChanges(String email, String password, Role role, Boolean approved, Boolean disabled) {}
+
+    public void modifyUser(String username, UserChanges c) {
+        if (c.password() != null && (c.password().length() < 8 || c.password().length() > 72)) {
+            throw ApiException.unprocessable("Validation failed: Password must be 8 to 72 characters");
+        }
+        if (c.email() != null && !EMAIL.matcher(c.email()).matches()) {
+            throw ApiException.unprocessable("Validation failed: Email is invalid");
+        }
+        String hash = c.password() == null ? null : Passwords.hash(c.password());
+        jdbi.useTransaction(h -> {
+            Account a = store.findLocal(h, username).orElseThrow(ApiException::notFound);
+            User u = store.user(h, a.id()).orElseThrow(ApiException::notFound);
+            if (c.email() != null && !c.email().equalsIgnoreCase(u.email()) && store.emailTaken(h, c.email())) {
+                throw ApiException.unprocessable("Validation failed: Email has already been taken");
+            }
+            store.updateUser(h, new User(u.accountId(), or(c.email(), u.email()), or(hash, u.passwordHash()),
+                    or(c.role(), u.role()), or(c.approved(), u.approved()), or(c.disabled(), u.disabled()),
+                    u.locale(), u.defaultPrivacy(), u.defaultSensitive(), u.defaultLanguage(), u.createdAt()));
+        });
+    }
+
+    public void deleteLocal(String username) {
+        jdbi.useTransaction(h -> {
+            Account a = store.findLocal(h, username).orElseThrow(ApiException::notFound);
+            store.delete(h, a.id());
+        });
+    }
+
+    public record LocalAccount(Account account, User user) {}
+
+    public List<LocalAccount> listLocal() {
+        return jdbi.withHandle(h -> store.listLocal(h).stream()
+                .map(row -> new LocalAccount(row.account(), row.user())).toList());
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value == null ? fallback : value;
+    }
+
+    /** Collects field errors in Mastodon's shape: {@code details: {field: [{error, description}]}}. */
+    private static final class Validation {
+        private final Map<String, List<Map<String, String>>> details = new LinkedHashMap<>();
+        private final List<String> messages = new ArrayList<>();
+
+        void add(String field, String code, String description) {
+            details.computeIfAbsent(field, k -> new ArrayList<>()).add(Map.of("error", code, "description", description));
+            String label = Character.toUpperCase(field.charAt(0)) + field.substring(1).replace('_', ' ');
+            messages.add(label + " " + description);
+        }
+
+        boolean ok() {
+            return details.isEmpty();
+        }
+
+        void throwIfFailed() {
+            if (!ok()) {
+                throw new ApiException(422, "Validation failed: " + String.join(", ", messages), null, details);
+            }
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package social.caravan.accounts;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import social.caravan.core.json.Json;
+import tools.jackson.core.type.TypeReference;
+
+/** SQL for the accounts and users tables. */
+final class AccountStore {
+    private static final TypeReference<List<Account.Field>> FIELDS = new TypeReference<>() {};
+    private static final String ACCOUNT_COLUMNS = """
+            a.id, a.username, a.domain, a.display_name, a.note, a.fields::text AS fields, a.locked, a.bot,
+            a.discoverable, a.indexable, a.hide_collections, a.public_key, a.created_at, a.updated_at""";
+    private static final String USER_COLUMNS = """
+            u.account_id, u.email, u.password_hash, u.role, u.approved, u.disabled, u.locale,
+            u.default_privacy, u.default_sensitive, u.default_language, u.created_at AS user_created_at""";
+
+    record NewLocalAccount(String username, String email, String passwordHash, Role role, boolean approved,
+                           String locale, String reason, String signUpIp, KeyPairs.Pem keys) {}
+
+    long insertLocal(Handle h, NewLocalAccount a) {
+        long id = h.createQuery("""
+                        INSERT INTO accounts (username, display_name, public_key, private_key, created_at, updated_at)
+                        VALUES (:username, '', :publicKey, :privateKey, now(), now()) RETURNING id""")
+                .bind("username", a.username())
+                .bind("publicKey", a.keys().publicKey())
+                .bind("privateKey", a.keys().privateKey())
+                .mapTo(Long.class).one();
+        h.createUpdate("""
+                        INSERT INTO users (account_id, email, password_hash, role, approved, locale,
+                                           registration_reason, sign_up_ip)
+                        VALUES (:id, :email, :hash, :role, :approved, :locale, :reason, :ip)""")
+                .bind("id", id)
+                .bind("email", a.email())
+                .bind("hash", a.passwordHash())
+                .bind("role", a.role().key())
+                .bind("approved", a.approved())
+                .bind("locale", a.locale())
+                .bind("reason", a.reason())
+                .bind("ip", a.signUpIp())
+                .execute();
+        return id;
+    }
+
+    boolean usernameTaken(Handle h, String username) {
+        return h.createQuery("SELECT EXISTS (SELECT 1 FROM accounts WHERE lower(username) = lower(:u) AND domain IS NULL)")
+                .bind("u", username).mapTo(Boolean.class).one();
+    }
+
+    boolean emailTaken(Handle h, String email) {
+        return h.createQuery("SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower(:e))")
+                .bind("e", email).mapTo(Boolean.class).one();
+    }
+
+    Optional<Account> find(Handle h, long id) {
+        return h.createQuery("SELECT " + ACCOUNT_COLUMNS + " FROM accounts a WHERE a.id = :id")
+                .bind("id", id).map((rs, ctx) -> account(rs)).findOne();
+    }
+
+    Optional<Account> findLocal(Handle h, String username) {
+        return h.createQuery("SELECT " + ACCOUNT_COLUMNS
+                        + " FROM accounts a WHERE lower(a.username) = lower(:u) AND a.domain IS NULL")
+                .bind("u", username).map((rs, ctx) -> account(rs)).findOne();
+    }
+
+    List<Account> findAll(Handle h, List<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return h.createQuery("SELECT " + ACCOUNT_COLUMNS + " FROM accounts a WHERE a.id = ANY(:ids)")
+                .bind("ids", ids.toArray(Long[]::new)).map((rs, ctx) -> account(rs)).list();
+    }
+
+    Optional<User> user(Handle h, long accountId) {
+        return h.createQuery("SELECT " + USER_COLUMNS + " FROM users u WHERE u.account_id = :id")
+                .bind("id", accountId).map((rs, ctx) -> user(rs)).findOne();
+    }
+
+    /** A local user by e-mail or username, as people type either into a sign-in form. */
+    Optional<User> userByLogin(Handle h, String login) {
+        return h.createQuery("SELECT " + USER_COLUMNS + """
+                         FROM users u JOIN accounts a ON a.id = u.account_id
+                        WHERE lower(u.email) = lower(:login) OR (lower(a.username) = lower(:login) AND a.domain IS NULL)
+                        LIMIT 1""")
+                .bind("login", login).map((rs, ctx) -> user(rs)).findOne();
+    }
+
+    record LocalRow(Account account, User user) {}
+
+    List<LocalRow> listLocal(Handle h) {
+        return h.createQuery("SELECT " + ACCOUNT_COLUMNS + ", " + USER_COLUMNS
+                        + " FROM accounts a JOIN users u ON u.account_id = a.id ORDER BY a.id")
+                .map((rs, ctx) -> new LocalRow(account(rs), user(rs))).list();
+    }
+
+    long countLocalUsers(Handle h) {
+        return h.createQuery("SELECT count(*) FROM users WHERE approved AND NOT disabled").mapTo(Long.class).one();
+    }
+
+    void updateProfile(Handle h, Account a) {
+        h.createUpdate("""
+                        UPDATE accounts SET display_name = :displayName, note = :note, fields = CAST(:fields AS jsonb),
+                               locked = :locked, bot = :bot, discoverable = :discoverable, indexable = :indexable,
+                               hide_collections = :hideCollections, updated_at = now()
+                         WHERE id = :id""")
+                .bind("id", a.id())
+                .bind("displayName", a.displayName())
+                .bind("note", a.note())
+                .bind("fields", Json.write(a.fields()))
+                .bind("locked", a.locked())
+                .bind("bot", a.bot())
+                .bind("discoverable", a.discoverable())
+                .bind("indexable", a.indexable())
+                .bind("hideCollections", a.hideCollections())
+                .execute();
+    }
+
+    void updateUser(Handle h, User u) {
+        h.createUpdate("""
+                        UPDATE users SET email = :email, password_hash = :hash, role = :role, approved = :approved,
+                               disabled = :disabled, locale = :locale, default_privacy = :privacy,
+                               default_sensitive = :sensitive, default_language = :language
+                         WHERE account_id = :id""")
+                .bind("id", u.accountId())
+                .bind("email", u.email())
+                .bind("hash", u.passwordHash())
+                .bind("role", u.role().key())
+                .bind("approved", u.approved())
+                .bind("disabled", u.disabled())
+                .bind("locale", u.locale())
+                .bind("privacy", u.defaultPrivacy())
+                .bind("sensitive", u.defaultSensitive())
+                .bind("language", u.defaultLanguage())
+                .execute();
+    }
+
+    void recordSignIn(Handle h, long accountId) {
+        h.createUpdate("UPDATE users SET last_sign_in_at = now() WHERE account_id = :id").bind("id", accountId).execute();
+    }
+
+    void delete(Handle h, long accountId) {
+        h.createUpdate("DELETE FROM accounts WHERE id = :id").bind("id", accountId).execute();
+    }
+
+    private static Account account(ResultSet rs) throws SQLException {
+        return new Account(
+                rs.getLong("id"),
+                rs.getString("username"),
+                rs.getString("domain"),
+                rs.getString("display_name"),
+                rs.getString("note"),
+                Json.MAPPER.readValue(rs.getString("fields"), FIELDS),
+                rs.getBoolean("locked"),
+                rs.getBoolean("bot"),
+                rs.getBoolean("discoverable"),
+                rs.getBoolean("indexable"),
+                rs.getBoolean("hide_collections"),
+                rs.getString("public_key"),
+                instant(rs.getTimestamp("created_at")),
+                instant(rs.getTimestamp("updated_at")));
+    }
+
+    private static User user(ResultSet rs) throws SQLException {
+        return new User(
+                rs.getLong("account_id"),
+                rs.getString("email"),
+                rs.getString("password_hash"),
+                Role.parse(rs.getString("role")),
+                rs.getBoolean("approved"),
+                rs.getBoolean("disabled"),
+                rs.getString("locale"),
+                rs.getString("default_privacy"),
+                rs.getBoolean("default_sensitive"),
+                rs.getString("default_language"),
+                instant(rs.getTimestamp("user_created_at")));
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+}

@@ -1,0 +1,147 @@
+package social.caravan.accounts;
+
+import io.javalin.http.Context;
+import io.javalin.router.JavalinDefaultRoutingApi;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import social.caravan.core.http.ApiException;
+import social.caravan.core.http.Authn;
+import social.caravan.core.http.ClientAddresses;
+import social.caravan.core.http.Params;
+import social.caravan.core.http.Principal;
+import social.caravan.core.http.RateLimits;
+import social.caravan.core.http.Routes;
+import social.caravan.core.ids.Ids;
+
+/** The accounts part of the client API: registration, credentials, profiles, relationships, preferences. */
+public final class AccountsApi implements Routes {
+    /** Issues the token a new account receives; the auth room provides it. */
+    public interface SignUpTokens {
+        /** Returns the Token entity to render. */
+        Object issueFor(long applicationId, long accountId, java.util.Set<String> scopes);
+    }
+
+    private final AccountService accounts;
+    private final AccountJson json;
+    private final Authn authn;
+    private final RateLimits rateLimits;
+    private final ClientAddresses addresses;
+    private final SignUpTokens tokens;
+
+    public AccountsApi(AccountService accounts, AccountJson json, Authn authn, RateLimits rateLimits,
+                       ClientAddresses addresses, SignUpTokens tokens) {
+        this.accounts = accounts;
+        this.json = json;
+        this.authn = authn;
+        this.rateLimits = rateLimits;
+        this.addresses = addresses;
+        this.tokens = tokens;
+    }
+
+    /** Mastodon's Relationship entity. */
+    record RelationshipView(String id, boolean following, boolean showingReblogs, boolean notifying,
+                            List<String> languages, boolean followedBy, boolean blocking, boolean blockedBy,
+                            boolean muting, boolean mutingNotifications, boolean requested, boolean requestedBy,
+                            boolean domainBlocking, boolean endorsed, String note) {}
+
+    @Override
+    public void register(JavalinDefaultRoutingApi routes) {
+        routes.post("/api/v1/accounts", this::create);
+        routes.get("/api/v1/accounts/verify_credentials", this::verifyCredentials);
+        routes.patch("/api/v1/accounts/update_credentials", this::updateCredentials);
+        routes.get("/api/v1/accounts/lookup", this::lookup);
+        routes.get("/api/v1/accounts/relationships", this::relationships);
+        routes.get("/api/v1/accounts/{id}", this::show);
+        routes.get("/api/v1/preferences", this::preferences);
+    }
+
+    private void create(Context ctx) {
+        Principal app = authn.require(ctx, "write:accounts");
+        rateLimits.signUp(ctx);
+        Params p = Params.of(ctx);
+        if (!p.bool("agreement").orElse(false)) {
+            throw new ApiException(422, "Validation failed: Agreement must be accepted", null,
+                    Map.of("agreement", List.of(Map.of("error", "ERR_ACCEPTED", "description", "must be accepted"))));
+        }
+        long accountId = accounts.register(new AccountService.Registration(
+                p.string("username").orElse(""), p.string("email").orElse(""), p.string("password").orElse(""),
+                Role.USER, p.string("locale").orElse(null), p.string("reason").orElse(null),
+                addresses.of(ctx).getHostAddress(), false));
+        ctx.json(tokens.issueFor(app.applicationId(), accountId, app.scopes()));
+    }
+
+    private void verifyCredentials(Context ctx) {
+        long id = authn.requireUser(ctx, "read:accounts", "profile").accountId().getAsLong();
+        Account account = accounts.find(id).orElseThrow(ApiException::notFound);
+        User user = accounts.user(id).orElseThrow(ApiException::notFound);
+        ctx.json(json.renderCredential(account, user));
+    }
+
+    private void updateCredentials(Context ctx) {
+        long id = authn.requireUser(ctx, "write:accounts").accountId().getAsLong();
+        Params p = Params.of(ctx);
+        List<Account.Field> fields = null;
+        if (p.has("fields_attributes")) {
+            fields = new ArrayList<>();
+            for (Params field : p.objects("fields_attributes")) {
+                String name = field.string("name").orElse("").strip();
+                String value = field.string("value").orElse("").strip();
+                if (!name.isEmpty() || !value.isEmpty()) {
+                    fields.add(new Account.Field(name, value));
+                }
+            }
+        }
+        Params source = p.object("source").orElse(null);
+        accounts.updateProfile(id, new AccountService.ProfileChanges(
+                p.string("display_name").orElse(null), p.string("note").orElse(null), fields,
+                p.bool("locked").orElse(null), p.bool("bot").orElse(null), p.bool("discoverable").orElse(null),
+                p.bool("indexable").orElse(null), p.bool("hide_collections").orElse(null),
+                source == null ? null : source.string("privacy").orElse(null),
+                source == null ? null : source.bool("sensitive").orElse(null),
+                source == null ? null : source.string("language").orElse(null)));
+        verifyCredentials(ctx);
+    }
+
+    private void lookup(Context ctx) {
+        String acct = Params.of(ctx).required("acct");
+        ctx.json(json.render(accounts.lookup(acct).orElseThrow(ApiException::notFound)));
+    }
+
+    private void show(Context ctx) {
+        long id = Ids.parse(ctx.pathParam("id")).orElseThrow(ApiException::notFound);
+        ctx.json(json.render(accounts.find(id).orElseThrow(ApiException::notFound)));
+    }
+
+    /** Nobody follows, blocks or mutes anyone yet: the social graph arrives with the social-core rooms. */
+    private void relationships(Context ctx) {
+        authn.requireUser(ctx, "read:follows");
+        List<Long> ids = new ArrayList<>();
+        for (String raw : Params.of(ctx).list("id")) {
+            OptionalLong id = Ids.parse(raw);
+            id.ifPresent(ids::add);
+        }
+        List<RelationshipView> views = new ArrayList<>();
+        for (Account account : accounts.findAll(ids)) {
+            views.add(new RelationshipView(Long.toString(account.id()), false, false, false, null, false, false,
+                    false, false, false, false, false, false, false, ""));
+        }
+        ctx.json(views);
+    }
+
+    private void preferences(Context ctx) {
+        long id = authn.requireUser(ctx, "read:accounts").accountId().getAsLong();
+        User user = accounts.user(id).orElseThrow(ApiException::notFound);
+        Map<String, Object> prefs = new LinkedHashMap<>();
+        prefs.put("posting:default:visibility", user.defaultPrivacy());
+        prefs.put("posting:default:sensitive", user.defaultSensitive());
+        prefs.put("posting:default:language", user.defaultLanguage());
+        prefs.put("posting:default:quote_policy", "public");
+        prefs.put("reading:expand:media", "default");
+        prefs.put("reading:expand:spoilers", false);
+        prefs.put("reading:autoplay:gifs", false);
+        ctx.json(prefs);
+    }
+}

@@ -1,0 +1,84 @@
+package social.caravan.federation;
+
+import io.javalin.http.Context;
+import io.javalin.router.JavalinDefaultRoutingApi;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import social.caravan.accounts.Account;
+import social.caravan.accounts.AccountJson;
+import social.caravan.accounts.AccountService;
+import social.caravan.core.config.Config;
+import social.caravan.core.http.ApiException;
+import social.caravan.core.http.Routes;
+import social.caravan.core.json.Json;
+
+/** WebFinger (RFC 7033) for local accounts, and host-meta pointing to it, as Mastodon serves them. */
+public final class WebFingerApi implements Routes {
+    private final AccountService accounts;
+    private final AccountJson accountJson;
+    private final Config config;
+
+    public WebFingerApi(AccountService accounts, AccountJson accountJson, Config config) {
+        this.accounts = accounts;
+        this.accountJson = accountJson;
+        this.config = config;
+    }
+
+    @Override
+    public void register(JavalinDefaultRoutingApi routes) {
+        routes.get("/.well-known/webfinger", this::webfinger);
+        routes.get("/.well-known/host-meta", this::hostMeta);
+    }
+
+    private void webfinger(Context ctx) {
+        String resource = ctx.queryParam("resource");
+        if (resource == null || resource.isBlank()) {
+            throw ApiException.badRequest("The resource parameter is required");
+        }
+        Account account = resolve(resource.trim()).orElseThrow(ApiException::notFound);
+        String profile = accountJson.profileUrl(account);
+        String actor = accountJson.actorUri(account);
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("subject", "acct:" + account.username() + "@" + config.localDomain());
+        doc.put("aliases", List.of(profile, actor));
+        doc.put("links", List.of(
+                Map.of("rel", "http://webfinger.net/rel/profile-page", "type", "text/html", "href", profile),
+                Map.of("rel", "self", "type", "application/activity+json", "href", actor),
+                Map.of("rel", "http://ostatus.org/schema/1.0/subscribe",
+                        "template", config.baseUrl() + "/authorize_interaction?uri={uri}")));
+        ctx.header("Cache-Control", "max-age=259200, public");
+        ctx.contentType("application/jrd+json; charset=utf-8").result(Json.write(doc));
+    }
+
+    /** Accepts {@code acct:user@domain}, {@code user@domain}, and the profile or actor URL. */
+    private Optional<Account> resolve(String resource) {
+        String base = config.baseUrl();
+        if (resource.startsWith(base + "/@")) {
+            return accounts.findLocal(resource.substring(base.length() + 2));
+        }
+        if (resource.startsWith(base + "/users/")) {
+            return accounts.findLocal(resource.substring(base.length() + 7));
+        }
+        String handle = resource.startsWith("acct:") ? resource.substring(5) : resource;
+        int at = handle.lastIndexOf('@');
+        if (at <= 0) {
+            return Optional.empty();
+        }
+        String domain = handle.substring(at + 1);
+        if (!domain.equalsIgnoreCase(config.localDomain()) && !domain.equalsIgnoreCase(config.webDomain())) {
+            return Optional.empty();
+        }
+        return accounts.findLocal(handle.substring(0, at));
+    }
+
+    private void hostMeta(Context ctx) {
+        ctx.contentType("application/xrd+xml; charset=utf-8").result("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">
+                  <Link rel="lrdd" template="%s/.well-known/webfinger?resource={uri}"/>
+                </XRD>
+                """.formatted(config.baseUrl()));
+    }
+}
