@@ -1,0 +1,81 @@
+package social.caravan.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import social.caravan.App;
+import social.caravan.accounts.Account;
+import social.caravan.accounts.AccountService;
+import social.caravan.accounts.Role;
+import social.caravan.core.config.Config;
+import social.caravan.core.http.Scopes;
+
+/**
+ * Caravan in-process on a fresh database and a free loopback port, spoken to over real HTTP.
+ * One per test class: start it in {@code @BeforeAll}, close it in {@code @AfterAll}.
+ */
+public final class TestServer implements AutoCloseable {
+    public final App app;
+    public final String baseUrl;
+    public final Http http;
+
+    private TestServer(App app, String baseUrl) {
+        this.app = app;
+        this.baseUrl = baseUrl;
+        this.http = new Http(baseUrl);
+    }
+
+    public static TestServer start() {
+        return start(Map.of());
+    }
+
+    /** Starts with extra environment variables (e.g. CARAVAN_REGISTRATIONS=approval). */
+    public static TestServer start(Map<String, String> env) {
+        int port = freePort();
+        Map<String, String> vars = new HashMap<>();
+        vars.put("PORT", Integer.toString(port));
+        vars.put("LOCAL_DOMAIN", "127.0.0.1:" + port);
+        vars.put("DATABASE_URL", TestDatabase.freshDatabaseUrl());
+        vars.put("DB_POOL", "5");
+        vars.putAll(env);
+        App app = App.open(Config.from(vars)).serve(EnumSet.of(App.ProcessRole.WEB));
+        return new TestServer(app, "http://127.0.0.1:" + port);
+    }
+
+    /** Creates a local account as an operator would (approved, no rate limit); returns its id. */
+    public long createAccount(String username) {
+        return createAccount(username, Role.USER);
+    }
+
+    public long createAccount(String username, Role role) {
+        return app.accounts().register(new AccountService.Registration(username, username + "@example.com",
+                password(username), role, "en", null, null, true));
+    }
+
+    /** The password {@link #createAccount} gives an account. */
+    public static String password(String username) {
+        return "password-of-" + username;
+    }
+
+    /** A bearer token for a local account, as `caravan tokens create` makes it. */
+    public String token(String username, String scopes) {
+        Account account = app.accounts().findLocal(username).orElseThrow();
+        return app.auth().issueOperatorToken(account.id(), Scopes.parse(scopes)).accessToken();
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        app.close();
+    }
+}
