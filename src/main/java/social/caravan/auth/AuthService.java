@@ -119,14 +119,15 @@ public final class AuthService implements TokenResolver {
         if (code == null || code.isBlank()) {
             throw OAuthError.invalidRequest("The code parameter is missing.");
         }
-        return jdbi.inTransaction(h -> {
+        Optional<IssuedToken> result = jdbi.inTransaction(h -> {
             AuthStore.CodeRow row = store.codeForUpdate(h, Secrets.digest(code)).orElseThrow(OAuthError::invalidGrant);
             if (row.usedAt() != null) {
                 // A replayed code may be stolen: the token it bought is revoked too (RFC 6749, 4.1.2).
+                // Returning (not throwing) commits the revocation; the error follows below.
                 if (row.tokenId() != null) {
                     store.revokeToken(h, row.tokenId());
                 }
-                throw OAuthError.invalidGrant();
+                return Optional.<IssuedToken>empty();
             }
             if (row.applicationId() != app.id() || row.expiresAt().isBefore(clock.instant())
                     || !row.redirectUri().equals(redirectUri)
@@ -137,8 +138,9 @@ public final class AuthService implements TokenResolver {
             AuthStore.TokenRow issued = store.insertToken(h, app.id(), OptionalLong.of(row.accountId()),
                     Secrets.digest(token), row.scopes());
             store.markCodeUsed(h, row.id(), issued.id());
-            return new IssuedToken(issued.id(), token, Scopes.parse(issued.scopes()), issued.createdAt());
+            return Optional.of(new IssuedToken(issued.id(), token, Scopes.parse(issued.scopes()), issued.createdAt()));
         });
+        return result.orElseThrow(OAuthError::invalidGrant);
     }
 
     static boolean pkceMatches(String challenge, String verifier) {

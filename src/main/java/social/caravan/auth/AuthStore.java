@@ -133,9 +133,10 @@ final class AuthStore {
     }
 
     private static TokenRow token(ResultSet rs) throws SQLException {
+        // wasNull() speaks of the column read last, so it must follow account_id at once.
         long account = rs.getLong("account_id");
-        return new TokenRow(rs.getLong("id"), rs.getLong("application_id"),
-                rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(account), rs.getString("scopes"),
+        OptionalLong accountId = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(account);
+        return new TokenRow(rs.getLong("id"), rs.getLong("application_id"), accountId, rs.getString("scopes"),
                 rs.getTimestamp("created_at").toInstant(), instant(rs, "revoked_at"));
     }
 
