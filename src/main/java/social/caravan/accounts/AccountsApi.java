@@ -118,15 +118,22 @@ public final class AccountsApi implements Routes {
     /** Nobody follows, blocks or mutes anyone yet: the social graph arrives with the social-core rooms. */
     private void relationships(Context ctx) {
         authn.requireUser(ctx, "read:follows");
-        List<Long> ids = new ArrayList<>();
+        java.util.Set<Long> ids = new java.util.LinkedHashSet<>();
         for (String raw : Params.of(ctx).list("id")) {
             OptionalLong id = Ids.parse(raw);
             id.ifPresent(ids::add);
         }
+        Map<Long, Account> found = new java.util.HashMap<>();
+        for (Account account : accounts.findAll(List.copyOf(ids))) {
+            found.put(account.id(), account);
+        }
+        // The database returns rows in no particular order; answer in the order the ids were asked for.
         List<RelationshipView> views = new ArrayList<>();
-        for (Account account : accounts.findAll(ids)) {
-            views.add(new RelationshipView(Long.toString(account.id()), false, false, false, null, false, false,
-                    false, false, false, false, false, false, false, ""));
+        for (long id : ids) {
+            if (found.containsKey(id)) {
+                views.add(new RelationshipView(Long.toString(id), false, false, false, null, false, false,
+                        false, false, false, false, false, false, false, ""));
+            }
         }
         ctx.json(views);
     }

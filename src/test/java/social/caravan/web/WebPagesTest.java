@@ -52,6 +52,8 @@ class WebPagesTest {
             Http.Response form = browser.get("/auth/sign_up");
             assertThat(form.status()).isEqualTo(200);
             assertThat(form.body()).contains("No spam").contains("name=\"agreement\"");
+            assertThat(form.header("X-Frame-Options")).isEqualTo("DENY");
+            assertThat(form.header("Content-Security-Policy")).isEqualTo("frame-ancestors 'none'");
 
             Http.Response done = signUp(browser, "carol", "a fine password", "a fine password");
             assertThat(done.status()).isEqualTo(303);

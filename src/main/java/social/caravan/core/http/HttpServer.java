@@ -28,6 +28,7 @@ public final class HttpServer {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = Params.MAX_BODY_BYTES;
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.router.ignoreTrailingSlashes = true;
             config.jsonMapper(new JsonMapper() {
                 @Override
@@ -42,6 +43,7 @@ public final class HttpServer {
             });
             var routes = config.routes;
             routes.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
+            routes.before(HttpServer::securityHeaders);
             routes.before(HttpServer::cors);
             routes.before(HttpServer::limitBody);
             routes.before("/api/*", rateLimits::api);
@@ -53,10 +55,42 @@ public final class HttpServer {
             routes.exception(HttpResponseException.class, (e, ctx) ->
                     render(ctx, new ApiException(e.getStatus(), e.getStatus() == 404 ? "Not found" : e.getMessage())));
             routes.exception(Exception.class, (e, ctx) -> {
+                if (unstorableText(e)) {
+                    render(ctx, new ApiException(400, "The request contains a character that cannot be stored (U+0000)"));
+                    return;
+                }
                 log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
                 render(ctx, new ApiException(500, "Internal server error"));
             });
         });
+    }
+
+    /**
+     * What Jetty answers before a request reaches the routes (a malformed request line, a URI or
+     * headers too long, a bad Content-Length): Mastodon's JSON error body instead of Jetty's HTML page.
+     */
+    private static final class JsonErrorHandler extends org.eclipse.jetty.server.handler.ErrorHandler {
+        @Override
+        protected void generateResponse(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                                        int code, String message, Throwable cause, org.eclipse.jetty.util.Callback callback) {
+            String error = message == null || message.isBlank() ? org.eclipse.jetty.http.HttpStatus.getMessage(code) : message;
+            response.getHeaders().put(org.eclipse.jetty.http.HttpHeader.CONTENT_TYPE, "application/json");
+            response.write(true, java.nio.ByteBuffer.wrap(Json.write(new ErrorBody(error, null, null))
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)), callback);
+        }
+    }
+
+    /**
+     * PostgreSQL refuses U+0000 in text (SQLSTATE 22021, character_not_in_repertoire). Only a
+     * client's input can carry it there, so it is the client's error, wherever the value was read.
+     */
+    private static boolean unstorableText(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && "22021".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Error pages are HTML only for browser pages; API callers always get Mastodon's JSON body. */
@@ -77,6 +111,14 @@ public final class HttpServer {
         }
         String accept = ctx.header("Accept");
         return accept != null && accept.contains("text/html");
+    }
+
+    /** Our pages (sign-in, consent) must never load inside another site's frame: that is clickjacking. */
+    private static void securityHeaders(Context ctx) {
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("Content-Security-Policy", "frame-ancestors 'none'");
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Referrer-Policy", "same-origin");
     }
 
     /** Browser apps (Elk, Phanpy) call the API from other origins; answer preflights here. */

@@ -3,6 +3,7 @@ package social.caravan.core.http;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,11 +39,8 @@ public final class Params {
             return cached;
         }
         ObjectNode tree = Json.object();
-        for (Map.Entry<String, List<String>> entry : ctx.queryParamMap().entrySet()) {
-            for (String value : entry.getValue()) {
-                put(tree, entry.getKey(), value);
-            }
-        }
+        // Pairs are read in the order sent, not grouped by name: Rails' a[][name]=..&a[][value]=.. depends on it.
+        putPairs(tree, ctx.queryString());
         String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
         if (type.startsWith("application/json") || type.contains("+json")) {
             String body = readBody(ctx);
@@ -58,7 +56,9 @@ public final class Params {
                 }
                 tree.setAll((ObjectNode) parsed);
             }
-        } else if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")) {
+        } else if (type.startsWith("application/x-www-form-urlencoded")) {
+            putPairs(tree, ctx.body()); // read (and kept for formParam) by Javalin, which refuses more than 1 MiB
+        } else if (type.startsWith("multipart/form-data")) {
             for (Map.Entry<String, List<String>> entry : ctx.formParamMap().entrySet()) {
                 if (ctx.queryParamMap().containsKey(entry.getKey())
                         && ctx.queryParamMap().get(entry.getKey()).equals(entry.getValue())) {
@@ -74,6 +74,31 @@ public final class Params {
         return params;
     }
 
+    /** Puts each {@code name=value} of a query string or urlencoded form, in order. */
+    private static void putPairs(ObjectNode tree, String encoded) {
+        if (encoded == null || encoded.isEmpty()) {
+            return;
+        }
+        for (String pair : encoded.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+            if (!name.isEmpty()) {
+                put(tree, name, eq < 0 ? "" : decode(pair.substring(eq + 1)));
+            }
+        }
+    }
+
+    private static String decode(String text) {
+        try {
+            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("A parameter is not correctly percent-encoded");
+        }
+    }
+
     private static String readBody(Context ctx) {
         if (ctx.contentLength() > MAX_BODY_BYTES) {
             throw new ApiException(413, "The request body is larger than 1 MiB");
@@ -83,7 +108,10 @@ public final class Params {
             if (bytes.length > MAX_BODY_BYTES) {
                 throw new ApiException(413, "The request body is larger than 1 MiB");
             }
-            return new String(bytes, StandardCharsets.UTF_8);
+            // Strict decoding: malformed UTF-8 is refused, as JSON parsers refuse it, not stored as U+FFFD.
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw ApiException.badRequest("The request body is not valid UTF-8");
         } catch (IOException e) {
             throw ApiException.badRequest("The request body could not be read");
         }
@@ -121,11 +149,29 @@ public final class Params {
                     array.add(value);
                     return;
                 }
-                node = nextIsAppend ? array.addArray() : array.addObject();
+                // As Rack does: a[][name]=x&a[][value]=y fills the last object until a key repeats.
+                JsonNode tail = array.isEmpty() ? null : array.get(array.size() - 1);
+                if (!nextIsAppend && tail instanceof ObjectNode object && !hasPath(object, path.subList(i + 1, path.size()))) {
+                    node = object;
+                } else {
+                    node = nextIsAppend ? array.addArray() : array.addObject();
+                }
             } else {
                 return;
             }
         }
+    }
+
+    /** Whether {@code object} already has a value at {@code keys}; a path through {@code []} never has (Rack's rule). */
+    private static boolean hasPath(ObjectNode object, List<String> keys) {
+        JsonNode node = object;
+        for (String key : keys) {
+            if (key.isEmpty() || !(node instanceof ObjectNode o) || !o.has(key)) {
+                return false;
+            }
+            node = o.get(key);
+        }
+        return true;
     }
 
     public boolean has(String key) {
