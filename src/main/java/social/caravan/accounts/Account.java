@@ -3,7 +3,7 @@ package social.caravan.accounts;
 import java.time.Instant;
 import java.util.List;
 
-/** A person's public profile. Local accounts have no domain. */
+/** A person's public profile. Local accounts have no domain; {@code role} is null for remote ones. */
 public record Account(
         long id,
         String username,
@@ -18,7 +18,8 @@ public record Account(
         boolean hideCollections,
         String publicKey,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        Role role) {
 
     /** A profile metadata row, as entered (plain text). */
     public record Field(String name, String value) {}

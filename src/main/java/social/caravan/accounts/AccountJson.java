@@ -21,6 +21,9 @@ public final class AccountJson {
 
     public record RoleView(String id, String name, String permissions, String color, boolean highlighted) {}
 
+    /** The short role shown on profiles ({@code Account.roles}). */
+    public record AccountRoleView(String id, String name, String color) {}
+
     /** Mastodon's Account entity. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record AccountView(
@@ -28,7 +31,7 @@ public final class AccountJson {
             boolean discoverable, boolean indexable, boolean group, Instant createdAt, String note, String url,
             String uri, String avatar, String avatarStatic, String header, String headerStatic,
             long followersCount, long followingCount, long statusesCount, LocalDate lastStatusAt,
-            boolean hideCollections, boolean noindex, List<Object> emojis, List<RoleView> roles,
+            boolean hideCollections, boolean noindex, List<Object> emojis, List<AccountRoleView> roles,
             List<FieldView> fields) {}
 
     /** The {@code source} of a CredentialAccount: what the owner typed, for editing. */
@@ -42,7 +45,7 @@ public final class AccountJson {
             boolean discoverable, boolean indexable, boolean group, Instant createdAt, String note, String url,
             String uri, String avatar, String avatarStatic, String header, String headerStatic,
             long followersCount, long followingCount, long statusesCount, LocalDate lastStatusAt,
-            boolean hideCollections, boolean noindex, List<Object> emojis, List<RoleView> roles,
+            boolean hideCollections, boolean noindex, List<Object> emojis, List<AccountRoleView> roles,
             List<FieldView> fields, SourceView source, RoleView role) {}
 
     public AccountView render(Account a) {
@@ -56,7 +59,7 @@ public final class AccountJson {
         return new AccountView(Long.toString(a.id()), a.username(), acct, a.displayName(), a.locked(), a.bot(),
                 a.discoverable(), a.indexable(), false, created, Html.fromPlainText(a.note()), profileUrl(a),
                 actorUri(a), avatar, avatar, header, header, 0, 0, 0, null, a.hideCollections(), !a.indexable(),
-                List.of(), List.of(), fields);
+                List.of(), profileRoles(a.role()), fields);
     }
 
     public CredentialAccountView renderCredential(Account a, User u) {
@@ -69,6 +72,12 @@ public final class AccountJson {
                 v.avatarStatic(), v.header(), v.headerStatic(), v.followersCount(), v.followingCount(),
                 v.statusesCount(), v.lastStatusAt(), v.hideCollections(), v.noindex(), v.emojis(), v.roles(),
                 v.fields(), source, role(u.role()));
+    }
+
+    private static List<AccountRoleView> profileRoles(Role role) {
+        return role != null && role.highlighted()
+                ? List.of(new AccountRoleView(role.id(), role.displayName(), ""))
+                : List.of();
     }
 
     public static RoleView role(Role role) {

@@ -163,7 +163,7 @@ public final class AccountService {
                     or(c.displayName(), a.displayName()), or(c.note(), a.note()), or(c.fields(), a.fields()),
                     or(c.locked(), a.locked()), or(c.bot(), a.bot()), or(c.discoverable(), a.discoverable()),
                     or(c.indexable(), a.indexable()), or(c.hideCollections(), a.hideCollections()),
-                    a.publicKey(), a.createdAt(), a.updatedAt()));
+                    a.publicKey(), a.createdAt(), a.updatedAt(), a.role()));
             if (c.privacy() != null || c.sensitive() != null || c.language() != null) {
                 User u = store.user(h, accountId).orElseThrow(ApiException::notFound);
                 store.updateUser(h, new User(u.accountId(), u.email(), u.passwordHash(), u.role(), u.approved(),

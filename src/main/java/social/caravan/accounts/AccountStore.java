@@ -15,7 +15,8 @@ final class AccountStore {
     private static final TypeReference<List<Account.Field>> FIELDS = new TypeReference<>() {};
     private static final String ACCOUNT_COLUMNS = """
             a.id, a.username, a.domain, a.display_name, a.note, a.fields::text AS fields, a.locked, a.bot,
-            a.discoverable, a.indexable, a.hide_collections, a.public_key, a.created_at, a.updated_at""";
+            a.discoverable, a.indexable, a.hide_collections, a.public_key, a.created_at, a.updated_at,
+            (SELECT r.role FROM users r WHERE r.account_id = a.id) AS account_role""";
     private static final String USER_COLUMNS = """
             u.account_id, u.email, u.password_hash, u.role, u.approved, u.disabled, u.locale,
             u.default_privacy, u.default_sensitive, u.default_language, u.created_at AS user_created_at""";
@@ -162,7 +163,8 @@ final class AccountStore {
                 rs.getBoolean("hide_collections"),
                 rs.getString("public_key"),
                 instant(rs.getTimestamp("created_at")),
-                instant(rs.getTimestamp("updated_at")));
+                instant(rs.getTimestamp("updated_at")),
+                rs.getString("account_role") == null ? null : Role.parse(rs.getString("account_role")));
     }
 
     private static User user(ResultSet rs) throws SQLException {

@@ -4,13 +4,14 @@ import java.util.Locale;
 
 /**
  * Mastodon's default roles, with its ids and permission bit sets. Everyone also holds the
- * permissions of the base role (invite_users), as Mastodon computes them.
+ * permissions of the base role (invite_users), and the administrator flag implies every flag, as
+ * Mastodon computes them. Staff roles are highlighted (shown on profiles), as Mastodon seeds them.
  */
 public enum Role {
     USER("-99", "", 0, false),
-    MODERATOR("1", "Moderator", Permissions.MODERATOR, false),
-    ADMIN("2", "Admin", Permissions.ADMIN, false),
-    OWNER("3", "Owner", Permissions.ADMINISTRATOR, true);
+    MODERATOR("1", "Moderator", Permissions.MODERATOR, true),
+    ADMIN("2", "Admin", Permissions.ADMIN, true),
+    OWNER("3", "Owner", Permissions.ALL, true);
 
     private final String id;
     private final String displayName;
@@ -58,9 +59,11 @@ public enum Role {
         static final long MANAGE_TAXONOMIES = 1L << 8;
         static final long MANAGE_USERS = 1L << 10;
         static final long INVITE_USERS = 1L << 16;
+        /** The twenty flags, administrator through delete_user_data. */
+        static final long ALL = (1L << 20) - 1;
         static final long MODERATOR = VIEW_DASHBOARD | VIEW_AUDIT_LOG | MANAGE_USERS | MANAGE_REPORTS | MANAGE_TAXONOMIES;
-        /** Every flag from view_audit_log up to view_feeds, without administrator and devops. */
-        static final long ADMIN = ((1L << 21) - 1) & ~ADMINISTRATOR & ~VIEW_DEVOPS;
+        /** Every flag but administrator and view_devops. */
+        static final long ADMIN = ALL & ~ADMINISTRATOR & ~VIEW_DEVOPS;
 
         private Permissions() {}
     }

@@ -235,7 +235,14 @@ class AccountsApiTest {
         assertThat(me.path("username").asString()).isEqualTo("theowner");
         assertThat(me.path("role").path("name").asString()).isEqualTo("Owner");
         assertThat(me.path("role").path("highlighted").asBoolean()).isTrue();
+        // The administrator flag implies every permission, as Mastodon computes it.
+        assertThat(me.path("role").path("permissions").asString()).isEqualTo("1048575");
         MastodonSchemas.assertValid("Role", me.path("role"));
+        // Highlighted roles show on the public profile too.
+        JsonNode profile = server.http.get("/api/v1/accounts/" + me.path("id").asString()).json();
+        assertThat(profile.path("roles").size()).isEqualTo(1);
+        assertThat(profile.path("roles").get(0).path("name").asString()).isEqualTo("Owner");
+        MastodonSchemas.assertValid("Account", profile);
     }
 
     @Test
@@ -243,6 +250,8 @@ class AccountsApiTest {
         JsonNode me = verify(server.token("alice", "read:accounts"));
         assertThat(me.path("role").path("id").asString()).isEqualTo("-99");
         assertThat(me.path("role").path("highlighted").asBoolean()).isFalse();
+        assertThat(me.path("role").path("permissions").asString()).isEqualTo("65536");
+        assertThat(me.path("roles").size()).isZero();
         MastodonSchemas.assertValid("Role", me.path("role"));
         assertThat(me.path("source").path("note").asString()).isEmpty();
     }

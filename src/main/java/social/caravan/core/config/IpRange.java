@@ -20,7 +20,7 @@ public record IpRange(byte[] network, int prefixLength) {
 
     static IpRange parse(String variable, String text) {
         String[] parts = text.split("/", 2);
-        if (!parts[0].matches("[0-9a-fA-F:.]+")) {
+        if (!isLiteral(parts[0])) {
             throw new ConfigException(variable, "must list IP addresses or CIDR ranges (got \"" + text + "\")");
         }
         try {
@@ -33,6 +33,11 @@ public record IpRange(byte[] network, int prefixLength) {
         } catch (NumberFormatException | java.net.UnknownHostException e) {
             throw new ConfigException(variable, "must list IP addresses or CIDR ranges (got \"" + text + "\")");
         }
+    }
+
+    /** An IPv4 dotted quad or an IPv6 literal: text that InetAddress parses without asking DNS. */
+    public static boolean isLiteral(String text) {
+        return text.matches("\\d{1,3}(\\.\\d{1,3}){3}") || text.matches("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
     }
 
     public boolean contains(InetAddress address) {

@@ -47,7 +47,7 @@ public final class ClientAddresses {
 
     /** Parses an IP literal without ever asking DNS. */
     private static InetAddress literal(String text) {
-        if (text == null || !text.matches("[0-9a-fA-F:.]+")) {
+        if (text == null || !IpRange.isLiteral(text)) {
             return null;
         }
         try {

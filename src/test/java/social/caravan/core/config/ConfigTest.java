@@ -181,6 +181,7 @@ class ConfigTest {
                 {"DATABASE_URL", "postgres://"},
                 {"DATABASE_URL", "not a url at all"},
                 {"TRUSTED_PROXY_IP", "not-an-ip"},
+                {"TRUSTED_PROXY_IP", "dead.beef"},
                 {"TRUSTED_PROXY_IP", "10.0.0.0/33"},
                 {"TRUSTED_PROXY_IP", "10.0.0.0/x"},
                 {"TRUSTED_PROXY_IP", "10.0.0.1, proxy.example.com"},
