@@ -1,11 +1,15 @@
 package social.caravan;
 
 import io.javalin.Javalin;
+import java.sql.Connection;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import social.caravan.accounts.AccountJson;
@@ -26,6 +30,16 @@ import social.caravan.core.http.RateLimiter;
 import social.caravan.core.http.RateLimits;
 import social.caravan.core.http.Routes;
 import social.caravan.core.metrics.Metrics;
+import social.caravan.core.net.HttpSender;
+import social.caravan.core.queue.DeliveryLanes;
+import social.caravan.core.queue.JobQueue;
+import social.caravan.core.queue.JobTypes;
+import social.caravan.core.queue.LaneWorker;
+import social.caravan.core.queue.QueueMetrics;
+import social.caravan.core.queue.Queues;
+import social.caravan.core.queue.RecurringScheduler;
+import social.caravan.core.queue.Sender;
+import social.caravan.core.queue.Worker;
 import social.caravan.federation.NodeInfoApi;
 import social.caravan.federation.WebFingerApi;
 import social.caravan.instance.InstanceApi;
@@ -39,6 +53,8 @@ public final class App implements AutoCloseable {
     public enum ProcessRole { WEB, STREAMING, WORKER }
 
     private static final Logger log = LoggerFactory.getLogger(App.class);
+    /** Dead jobs are kept this long for inspection, as Sidekiq keeps its dead set. */
+    private static final Duration DEAD_JOBS_KEPT = Duration.ofDays(180);
 
     private final Config config;
     private final Database database;
@@ -50,7 +66,10 @@ public final class App implements AutoCloseable {
     private final Metrics metrics;
     private final Authn authn;
     private final ClientAddresses addresses;
+    private final JobQueue queue;
+    private final DeliveryLanes lanes;
     private final List<Javalin> servers = new ArrayList<>();
+    private final List<AutoCloseable> background = new ArrayList<>();
 
     private App(Config config, Database database) {
         this.config = config;
@@ -59,6 +78,8 @@ public final class App implements AutoCloseable {
         this.auth = new AuthService(database.jdbi(), accounts, clock);
         this.instance = new InstanceService(database.jdbi());
         this.markers = new MarkerService(database.jdbi());
+        this.queue = new JobQueue(database.jdbi());
+        this.lanes = new DeliveryLanes(database.jdbi());
         this.metrics = new Metrics(config.metricsToken());
         this.authn = new Authn(auth);
         this.addresses = new ClientAddresses(config.trustedProxies());
@@ -79,8 +100,13 @@ public final class App implements AutoCloseable {
         }
     }
 
-    /** Starts the HTTP servers of the chosen roles; returns once they listen. */
+    /** Starts the chosen roles, the worker on every queue; returns once they run. */
     public App serve(Set<ProcessRole> roles) {
+        return serve(roles, new Worker.Settings(Queues.all(), config.workerConcurrency(), config.queueLeaseSeconds()));
+    }
+
+    /** Starts the chosen roles; returns once they run. */
+    public App serve(Set<ProcessRole> roles, Worker.Settings workerSettings) {
         if (roles.contains(ProcessRole.WEB)) {
             RateLimits rateLimits = new RateLimits(config.rateLimits(), addresses, authn, new RateLimiter(clock));
             Javalin web = HttpServer.create(webRoutes(rateLimits), rateLimits, metrics.registry());
@@ -88,12 +114,14 @@ public final class App implements AutoCloseable {
             servers.add(web);
             log.info("web role listening on http://{}:{} as {}", config.bind(), web.port(), config.baseUrl());
         }
-        // The streaming and worker roles have no work of their own yet; they arrive with their issues.
-        for (ProcessRole role : roles) {
-            if (role != ProcessRole.WEB) {
-                log.info("{} role: nothing to run in this version", role.name().toLowerCase());
-            }
+        if (roles.contains(ProcessRole.WORKER)) {
+            startWorker(workerSettings);
         }
+        // The streaming role has no work of its own yet; it arrives with its issue.
+        if (roles.contains(ProcessRole.STREAMING)) {
+            log.info("streaming role: nothing to run in this version");
+        }
+        background.add(new QueueMetrics(queue, lanes, metrics.registry()).start());
         config.metricsPort().ifPresent(port -> {
             Javalin metricsServer = Javalin.create(c -> {
                 c.startup.showJavalinBanner = false;
@@ -103,6 +131,26 @@ public final class App implements AutoCloseable {
             log.info("metrics on http://{}:{}/metrics", config.bind(), metricsServer.port());
         });
         return this;
+    }
+
+    private void startWorker(Worker.Settings settings) {
+        JobTypes types = jobTypes();
+        Supplier<Connection> listen = database::dedicatedConnection;
+        background.add(new Worker(database.jdbi(), listen, types, settings, metrics.registry()).start());
+        background.add(new RecurringScheduler(database.jdbi(), queue, types).start());
+        if (settings.queues().contains(Queues.PUSH)) {
+            Sender sender = new HttpSender(Duration.ofSeconds(5), Duration.ofSeconds(15));
+            background.add(new LaneWorker(database.jdbi(), listen, sender, settings.concurrency(), metrics.registry()).start());
+        }
+    }
+
+    /** Every job type this version knows, and the recurring ones. */
+    private JobTypes jobTypes() {
+        return new JobTypes()
+                .register("queue.prune_dead", job -> queue.pruneDead(Instant.now().minus(DEAD_JOBS_KEPT)))
+                .every(Duration.ofDays(1), "prune-dead-jobs", Queues.SCHEDULER, "queue.prune_dead")
+                .register("auth.prune_codes", job -> auth.pruneExpiredCodes())
+                .every(Duration.ofHours(1), "prune-authorization-codes", Queues.SCHEDULER, "auth.prune_codes");
     }
 
     private List<Routes> webRoutes(RateLimits rateLimits) {
@@ -150,12 +198,29 @@ public final class App implements AutoCloseable {
         return database;
     }
 
+    public JobQueue queue() {
+        return queue;
+    }
+
+    public DeliveryLanes lanes() {
+        return lanes;
+    }
+
+    /** Stops HTTP first, then background work (a worker finishes or gives back its jobs), then the database. */
     @Override
     public void close() {
         for (Javalin server : servers) {
             server.stop();
         }
         servers.clear();
+        for (AutoCloseable task : background.reversed()) {
+            try {
+                task.close();
+            } catch (Exception e) {
+                log.warn("stopping {} failed: {}", task.getClass().getSimpleName(), e.getMessage());
+            }
+        }
+        background.clear();
         database.close();
     }
 }

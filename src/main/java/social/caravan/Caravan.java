@@ -20,13 +20,17 @@ import social.caravan.core.config.ConfigException;
 import social.caravan.core.config.EnvFile;
 import social.caravan.core.http.ApiException;
 import social.caravan.core.http.Scopes;
+import social.caravan.core.queue.DeliveryLanes;
+import social.caravan.core.queue.JobQueue;
+import social.caravan.core.queue.Queues;
+import social.caravan.core.queue.Worker;
 import social.caravan.instance.Rule;
 
 /** The command line: one jar, every role and every operator chore. */
 @Command(name = "caravan", mixinStandardHelpOptions = true, version = Version.CARAVAN,
         description = "A federated social server that speaks the Mastodon API and ActivityPub.",
-        subcommands = {Caravan.Serve.class, Caravan.Migrate.class, Caravan.Accounts.class, Caravan.Tokens.class,
-                Caravan.Rules.class})
+        subcommands = {Caravan.Serve.class, Caravan.WorkerCommand.class, Caravan.Migrate.class, Caravan.Accounts.class,
+                Caravan.Tokens.class, Caravan.Rules.class, Caravan.QueuesCommand.class})
 public final class Caravan {
 
     public static void main(String[] args) {
@@ -67,15 +71,134 @@ public final class Caravan {
                 }
             }
             Config config = config();
-            App app = App.open(config).serve(chosen);
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                app.close();
-                stopped.countDown();
-            }, "caravan-shutdown"));
-            stopped.await();
+            runUntilStopped(App.open(config).serve(chosen));
             return 0;
         }
+    }
+
+    /** Runs until SIGTERM or SIGINT, then stops in order: a worker finishes or gives back its jobs. */
+    static void runUntilStopped(App app) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "caravan-shutdown"));
+        stopped.await();
+    }
+
+    @Command(name = "worker", description = "Run a queue worker: it needs only DATABASE_URL to join the cluster.")
+    static final class WorkerCommand implements Callable<Integer> {
+        @Option(names = "--queues", split = ",", description = "Queues to serve (default: all): "
+                + "default, push, ingress, mailers, pull, scheduler.")
+        List<String> queues = Queues.all();
+
+        @Option(names = "--concurrency", description = "Jobs run at once (default: CARAVAN_WORKER_CONCURRENCY, 16).")
+        Integer concurrency;
+
+        @Override
+        public Integer call() throws Exception {
+            Config config = config();
+            Worker.Settings settings;
+            try {
+                settings = new Worker.Settings(queues,
+                        concurrency == null ? config.workerConcurrency() : concurrency, config.queueLeaseSeconds());
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+            }
+            runUntilStopped(App.open(config).serve(EnumSet.of(App.ProcessRole.WORKER), settings));
+            return 0;
+        }
+    }
+
+    @Command(name = "queues", description = "Look at the job queues and the dead set.",
+            subcommands = {QueuesStats.class, QueuesDead.class, QueuesRetry.class, QueuesDiscard.class})
+    static final class QueuesCommand {}
+
+    @Command(name = "stats", description = "Jobs per queue, and delivery lanes with a backlog or failures.")
+    static final class QueuesStats implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            try (App app = App.open(config())) {
+                System.out.printf("%-10s %8s %10s %8s %6s %14s%n", "QUEUE", "READY", "SCHEDULED", "RUNNING", "DEAD",
+                        "OLDEST READY");
+                for (JobQueue.QueueStats q : app.queue().stats()) {
+                    System.out.printf("%-10s %8d %10d %8d %6d %13.1fs%n", q.queue(), q.ready(), q.scheduled(),
+                            q.running(), q.dead(), q.oldestReadySeconds());
+                }
+                List<DeliveryLanes.DestinationStats> lanes = app.lanes().stats();
+                System.out.println();
+                if (lanes.isEmpty()) {
+                    System.out.println("No delivery lane has a backlog or failures.");
+                }
+                for (DeliveryLanes.DestinationStats d : lanes) {
+                    System.out.printf("%-40s backlog %6d  failures %3d  %s%s%n", d.host(), d.backlog(), d.failures(),
+                            d.failingSince() == null ? "healthy" : "failing since " + d.failingSince(),
+                            d.unavailable() ? "  UNAVAILABLE" : "");
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "dead", description = "List dead jobs, newest first, with the reason each died.")
+    static final class QueuesDead implements Callable<Integer> {
+        @Option(names = "--limit", description = "How many (default 50).")
+        int limit = 50;
+
+        @Override
+        public Integer call() {
+            try (App app = App.open(config())) {
+                for (JobQueue.DeadJob job : app.queue().dead(limit)) {
+                    System.out.printf("%d\t%s\t%s\t%d attempts\t%s\t%s%n", job.id(), job.queue(), job.type(),
+                            job.attempts(), job.deadAt(), job.reason());
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "retry", description = "Put dead jobs back in their queues, with fresh attempts.")
+    static final class QueuesRetry implements Callable<Integer> {
+        @Parameters(description = "Ids of dead jobs.")
+        List<Long> ids = List.of();
+
+        @Option(names = "--all", description = "Every dead job.")
+        boolean all;
+
+        @Override
+        public Integer call() {
+            long[] chosen = deadJobIds(this, ids, all);
+            try (App app = App.open(config())) {
+                System.out.println("Retrying " + app.queue().retryDead(chosen) + " job(s)");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "discard", description = "Delete dead jobs.")
+    static final class QueuesDiscard implements Callable<Integer> {
+        @Parameters(description = "Ids of dead jobs.")
+        List<Long> ids = List.of();
+
+        @Option(names = "--all", description = "Every dead job.")
+        boolean all;
+
+        @Override
+        public Integer call() {
+            long[] chosen = deadJobIds(this, ids, all);
+            try (App app = App.open(config())) {
+                System.out.println("Discarded " + app.queue().discardDead(chosen) + " job(s)");
+            }
+            return 0;
+        }
+    }
+
+    /** Ids given, or none with --all; one or the other, so a bare command never touches every job. */
+    static long[] deadJobIds(Object command, List<Long> ids, boolean all) {
+        if (all == !ids.isEmpty()) {
+            throw new CommandLine.ParameterException(new CommandLine(command), "Give dead job ids, or --all");
+        }
+        return ids.stream().mapToLong(Long::longValue).toArray();
     }
 
     @Command(name = "migrate", description = "Bring the database schema up to date.")

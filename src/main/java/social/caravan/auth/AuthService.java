@@ -203,6 +203,11 @@ public final class AuthService implements TokenResolver {
         return Optional.of(new Principal(t.id(), t.applicationId(), t.accountId(), Scopes.parse(t.scopes()), blocked));
     }
 
+    /** Maintenance: deletes authorization codes that expired more than a day ago; returns how many. */
+    public int pruneExpiredCodes() {
+        return jdbi.withHandle(store::deleteExpiredCodes);
+    }
+
     /** Starts a browser session; returns the cookie value. */
     public String startSession(long accountId, String userAgent, String ip) {
         String token = Secrets.random();

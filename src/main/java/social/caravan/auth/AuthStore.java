@@ -110,6 +110,11 @@ final class AuthStore {
                 .bind("id", codeId).bind("token", tokenId).execute();
     }
 
+    /** Codes are single-use and live minutes; a day later none can matter. */
+    int deleteExpiredCodes(Handle h) {
+        return h.createUpdate("DELETE FROM oauth_authorization_codes WHERE expires_at < now() - interval '1 day'").execute();
+    }
+
     void insertSession(Handle h, long accountId, String tokenHash, String userAgent, String ip) {
         h.createUpdate("INSERT INTO web_sessions (account_id, token_hash, user_agent, ip) VALUES (:a, :h, :ua, :ip)")
                 .bind("a", accountId).bind("h", tokenHash).bind("ua", userAgent).bind("ip", ip).execute();

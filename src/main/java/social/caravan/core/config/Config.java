@@ -27,7 +27,9 @@ public record Config(
         List<IpRange> trustedProxies,
         RateLimits rateLimits,
         Optional<Integer> metricsPort,
-        Optional<String> metricsToken) {
+        Optional<String> metricsToken,
+        int workerConcurrency,
+        int queueLeaseSeconds) {
 
     public enum Registrations { OPEN, APPROVAL, CLOSED }
 
@@ -44,7 +46,8 @@ public record Config(
             "CARAVAN_REGISTRATIONS", "CARAVAN_SITE_TITLE", "CARAVAN_SITE_DESCRIPTION",
             "CARAVAN_SITE_CONTACT_EMAIL", "STREAMING_API_BASE_URL", "TRUSTED_PROXY_IP",
             "CARAVAN_RATE_LIMIT_API", "CARAVAN_RATE_LIMIT_API_PERIOD", "CARAVAN_RATE_LIMIT_SIGNUPS",
-            "CARAVAN_RATE_LIMIT_SIGNUPS_PERIOD", "CARAVAN_METRICS_PORT", "CARAVAN_METRICS_TOKEN");
+            "CARAVAN_RATE_LIMIT_SIGNUPS_PERIOD", "CARAVAN_METRICS_PORT", "CARAVAN_METRICS_TOKEN",
+            "CARAVAN_WORKER_CONCURRENCY", "CARAVAN_QUEUE_LEASE_SECONDS");
 
     public static Config from(Map<String, String> env) {
         var vars = new Variables(env);
@@ -84,7 +87,9 @@ public record Config(
                         vars.integer("CARAVAN_RATE_LIMIT_SIGNUPS", 5, 1, Integer.MAX_VALUE),
                         vars.integer("CARAVAN_RATE_LIMIT_SIGNUPS_PERIOD", 1800, 1, Integer.MAX_VALUE)),
                 metricsPort == 0 ? Optional.empty() : Optional.of(metricsPort),
-                vars.optional("CARAVAN_METRICS_TOKEN"));
+                vars.optional("CARAVAN_METRICS_TOKEN"),
+                vars.integer("CARAVAN_WORKER_CONCURRENCY", 16, 1, 1024),
+                vars.integer("CARAVAN_QUEUE_LEASE_SECONDS", 30, 2, 3600));
     }
 
     /** The base of every URL Caravan generates, e.g. {@code https://example.com}. */

@@ -2,6 +2,9 @@ package social.caravan.core.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
@@ -13,9 +16,11 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
     private final EmbeddedPostgresServer embedded;
+    private final Config.DatabaseTarget target;
 
-    private Database(HikariDataSource dataSource, EmbeddedPostgresServer embedded) {
+    private Database(HikariDataSource dataSource, Config.DatabaseTarget target, EmbeddedPostgresServer embedded) {
         this.dataSource = dataSource;
+        this.target = target;
         this.embedded = embedded;
         this.jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
     }
@@ -27,7 +32,7 @@ public final class Database implements AutoCloseable {
         }
         EmbeddedPostgresServer server = EmbeddedPostgresServer.startOrJoin(config.dataDir().resolve("postgres"));
         try {
-            return new Database(pool(server.target(), config.databasePoolSize()), server);
+            return new Database(pool(server.target(), config.databasePoolSize()), server.target(), server);
         } catch (RuntimeException e) {
             server.close();
             throw e;
@@ -35,7 +40,7 @@ public final class Database implements AutoCloseable {
     }
 
     public static Database connect(Config.DatabaseTarget target, int poolSize) {
-        return new Database(pool(target, poolSize), null);
+        return new Database(pool(target, poolSize), target, null);
     }
 
     private static HikariDataSource pool(Config.DatabaseTarget target, int poolSize) {
@@ -70,6 +75,15 @@ public final class Database implements AutoCloseable {
                 .load()
                 .migrate()
                 .migrationsExecuted;
+    }
+
+    /** A connection outside the pool, for a LISTEN that holds it for the life of the process. */
+    public Connection dedicatedConnection() {
+        try {
+            return DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot connect to PostgreSQL at " + target.jdbcUrl() + ": " + e.getMessage(), e);
+        }
     }
 
     public Jdbi jdbi() {

@@ -1,0 +1,25 @@
+package social.caravan.core.queue;
+
+import java.time.Instant;
+import social.caravan.core.json.Json;
+import tools.jackson.core.JacksonException;
+
+/** A job as its handler sees it. {@code attempts} counts this run too. */
+public record Job(long id, String queue, String type, String payload, int attempts, Instant createdAt) {
+
+    /** The payload as a record or class; a payload that no longer fits is a {@link BadPayloadException}. */
+    public <T> T payload(Class<T> type) {
+        try {
+            return Json.MAPPER.readValue(payload, type);
+        } catch (JacksonException e) {
+            throw new BadPayloadException("payload does not parse as " + type.getSimpleName() + ": " + e.getOriginalMessage());
+        }
+    }
+
+    /** A job that can never succeed as it is: it goes to the dead set at once, with this reason. */
+    public static final class BadPayloadException extends RuntimeException {
+        public BadPayloadException(String message) {
+            super(message);
+        }
+    }
+}
