@@ -57,6 +57,14 @@ final class LaneStore {
                 .bind("host", host).bind("worker", worker).bind("lease", leaseSeconds).execute();
     }
 
+    /** Renews every claim {@code worker} holds. */
+    void extendAll(Handle h, String worker, int leaseSeconds) {
+        h.createUpdate("""
+                        UPDATE delivery_destinations SET claimed_until = now() + make_interval(secs => :lease)
+                         WHERE claimed_by = :worker""")
+                .bind("worker", worker).bind("lease", leaseSeconds).execute();
+    }
+
     /** The host answered: its failure record is cleared, and so is "unavailable". */
     void succeeded(Handle h, String host) {
         h.createUpdate("""

@@ -27,6 +27,7 @@ public final class LaneWorker implements AutoCloseable {
     private final Jdbi jdbi;
     private final Sender sender;
     private final int concurrency;
+    private final int leaseSeconds;
     private final String id = WorkerIds.next();
     private final LaneStore store = new LaneStore();
     private final Semaphore slots;
@@ -40,9 +41,20 @@ public final class LaneWorker implements AutoCloseable {
     private volatile boolean running;
     private Listener listener;
     private Thread claimer;
+    private Thread renewer;
 
     public LaneWorker(Jdbi jdbi, Supplier<Connection> listenConnection, Sender sender, int concurrency,
                       MeterRegistry meters) {
+        this(jdbi, listenConnection, sender, concurrency, meters, LEASE_SECONDS);
+    }
+
+    /** With a lease of {@code leaseSeconds} on each claimed lane (tests shorten it). */
+    LaneWorker(Jdbi jdbi, Supplier<Connection> listenConnection, Sender sender, int concurrency,
+               MeterRegistry meters, int leaseSeconds) {
+        if (leaseSeconds < 2) {
+            throw new IllegalArgumentException("the lease must last at least 2 seconds");
+        }
+        this.leaseSeconds = leaseSeconds;
         this.jdbi = jdbi;
         this.listenConnection = listenConnection;
         this.sender = sender;
@@ -58,7 +70,29 @@ public final class LaneWorker implements AutoCloseable {
         running = true;
         listener = new Listener(listenConnection, LaneStore.CHANNEL, wake::release);
         claimer = Thread.ofPlatform().daemon().name("lane-claim").start(this::claimLoop);
+        renewer = Thread.ofPlatform().daemon().name("lane-lease").start(this::leaseLoop);
         return this;
+    }
+
+    /**
+     * Renews the claims of every lane this worker holds, a third of a lease at a time, so a lane
+     * worked longer than a lease (a slow host, a batch of requests each near its timeout) is never
+     * claimed a second time while this worker lives. It runs until the worker has stopped.
+     */
+    private void leaseLoop() {
+        long periodMillis = leaseSeconds * 1000L / 3;
+        while (true) {
+            try {
+                Thread.sleep(periodMillis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                jdbi.useHandle(h -> store.extendAll(h, id, leaseSeconds));
+            } catch (RuntimeException e) {
+                log.warn("renewing delivery lane claims failed: {}", e.getMessage());
+            }
+        }
     }
 
     private void claimLoop() {
@@ -70,7 +104,7 @@ public final class LaneWorker implements AutoCloseable {
                     continue;
                 }
                 wake.drainPermits();
-                List<String> hosts = jdbi.withHandle(h -> store.claim(h, id, free, LEASE_SECONDS));
+                List<String> hosts = jdbi.withHandle(h -> store.claim(h, id, free, leaseSeconds));
                 if (hosts.isEmpty()) {
                     wake.tryAcquire(1000, TimeUnit.MILLISECONDS);
                     continue;
@@ -106,7 +140,10 @@ public final class LaneWorker implements AutoCloseable {
                     }
                     Sender.Outcome outcome = sender.send(delivery);
                     if (outcome == Sender.Outcome.RETRY) {
-                        hostFailed(host);
+                        // A send cut short by our own shutdown says nothing about the destination.
+                        if (running && !Thread.currentThread().isInterrupted()) {
+                            hostFailed(host);
+                        }
                         return;
                     }
                     jdbi.useTransaction(h -> {
@@ -115,10 +152,10 @@ public final class LaneWorker implements AutoCloseable {
                     });
                     (outcome == Sender.Outcome.DELIVERED ? delivered : rejected).increment();
                 }
-                jdbi.useHandle(h -> store.extend(h, host, id, LEASE_SECONDS));
+                jdbi.useHandle(h -> store.extend(h, host, id, leaseSeconds));
             }
         } catch (RuntimeException e) {
-            log.warn("delivery lane {} stopped on an error; it is retried when its claim expires: {}", host, e.getMessage());
+            log.warn("delivery lane {} stopped on an error; it is released and tried again on a later pass: {}", host, e.getMessage());
         } finally {
             try {
                 jdbi.useHandle(h -> store.release(h, host, id));
@@ -161,6 +198,9 @@ public final class LaneWorker implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (renewer != null) {
+            renewer.interrupt();
         }
         log.info("lane worker {} stopped ({} lanes at a time)", id, concurrency);
     }
