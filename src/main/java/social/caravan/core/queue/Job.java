@@ -9,11 +9,17 @@ public record Job(long id, String queue, String type, String payload, int attemp
 
     /** The payload as a record or class; a payload that no longer fits is a {@link BadPayloadException}. */
     public <T> T payload(Class<T> type) {
+        T value;
         try {
-            return Json.MAPPER.readValue(payload, type);
+            value = Json.MAPPER.readValue(payload, type);
         } catch (JacksonException e) {
             throw new BadPayloadException("payload does not parse as " + type.getSimpleName() + ": " + e.getOriginalMessage());
         }
+        if (value == null) {
+            // A JSON null reads as no object at all; the handler could only fail on it, attempt after attempt.
+            throw new BadPayloadException("payload does not parse as " + type.getSimpleName() + ": it is null");
+        }
+        return value;
     }
 
     /** A job that can never succeed as it is: it goes to the dead set at once, with this reason. */

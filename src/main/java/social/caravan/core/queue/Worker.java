@@ -209,11 +209,17 @@ public final class Worker implements AutoCloseable {
         }
     }
 
+    /**
+     * Renews leases until every handler has returned, the grace of {@link #stop} included: a job still
+     * finishing while this worker stops must not be taken, and run a second time, by another worker.
+     */
     private void leaseLoop() {
         long periodMillis = settings.leaseSeconds() * 1000L / 3;
-        while (running) {
-            sleepQuietly(periodMillis);
-            if (!running) {
+        while (!executor.isTerminated()) {
+            try {
+                Thread.sleep(periodMillis);
+            } catch (InterruptedException e) {
+                // stop() interrupts this loop once the handlers are done or abandoned.
                 return;
             }
             try {
