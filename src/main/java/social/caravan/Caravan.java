@@ -169,7 +169,8 @@ public final class Caravan {
         public Integer call() {
             long[] chosen = deadJobIds(this, ids, all);
             try (App app = App.open(config())) {
-                System.out.println("Retrying " + app.queue().retryDead(chosen) + " job(s)");
+                int count = all ? app.queue().retryAllDead() : app.queue().retryDead(chosen);
+                System.out.println("Retrying " + count + " job(s)");
             }
             return 0;
         }
@@ -187,7 +188,8 @@ public final class Caravan {
         public Integer call() {
             long[] chosen = deadJobIds(this, ids, all);
             try (App app = App.open(config())) {
-                System.out.println("Discarded " + app.queue().discardDead(chosen) + " job(s)");
+                int count = all ? app.queue().discardAllDead() : app.queue().discardDead(chosen);
+                System.out.println("Discarded " + count + " job(s)");
             }
             return 0;
         }

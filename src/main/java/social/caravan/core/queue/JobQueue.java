@@ -64,14 +64,22 @@ public final class JobQueue {
                 .toList();
     }
 
-    /** Puts dead jobs back to be tried afresh; empty {@code ids} means all. Returns how many. */
-    public int retryDead(long[] ids) {
-        return jdbi.withHandle(h -> store.retryDead(h, ids, ids.length == 0));
+    /** Puts these dead jobs back to be tried afresh; returns how many. */
+    public int retryDead(long... ids) {
+        return jdbi.withHandle(h -> store.retryDead(h, ids, false));
     }
 
-    /** Deletes dead jobs; empty {@code ids} means all. Returns how many. */
-    public int discardDead(long[] ids) {
-        return jdbi.withHandle(h -> store.discardDead(h, ids, ids.length == 0));
+    public int retryAllDead() {
+        return jdbi.withHandle(h -> store.retryDead(h, new long[0], true));
+    }
+
+    /** Deletes these dead jobs; returns how many. */
+    public int discardDead(long... ids) {
+        return jdbi.withHandle(h -> store.discardDead(h, ids, false));
+    }
+
+    public int discardAllDead() {
+        return jdbi.withHandle(h -> store.discardDead(h, new long[0], true));
     }
 
     public int pruneDead(Instant before) {

@@ -144,7 +144,9 @@ final class QueueStore {
                         INSERT INTO recurring_jobs (name, queue, type, interval_seconds, next_run_at)
                         VALUES (:name, :queue, :type, :interval, now())
                         ON CONFLICT (name) DO UPDATE
-                           SET queue = EXCLUDED.queue, type = EXCLUDED.type, interval_seconds = EXCLUDED.interval_seconds""")
+                           SET queue = EXCLUDED.queue, type = EXCLUDED.type, interval_seconds = EXCLUDED.interval_seconds,
+                               next_run_at = CASE WHEN recurring_jobs.interval_seconds = EXCLUDED.interval_seconds
+                                                  THEN recurring_jobs.next_run_at ELSE now() END""")
                 .bind("name", name).bind("queue", queue).bind("type", type).bind("interval", intervalSeconds).execute();
     }
 
@@ -154,14 +156,16 @@ final class QueueStore {
      * Claims every due period of every recurring job: next_run_at moves past now in whole
      * intervals, in this transaction, so two schedulers can never both claim one period.
      */
-    List<DuePeriod> claimDuePeriods(Handle h) {
+    List<DuePeriod> claimDuePeriods(Handle h, List<String> names) {
         return h.createQuery("""
                         UPDATE recurring_jobs r
                            SET next_run_at = r.next_run_at + make_interval(secs => r.interval_seconds
                                * (floor(extract(epoch FROM now() - r.next_run_at) / r.interval_seconds) + 1))
-                          FROM (SELECT name, next_run_at FROM recurring_jobs WHERE next_run_at <= now() FOR UPDATE) due
+                          FROM (SELECT name, next_run_at FROM recurring_jobs
+                                 WHERE next_run_at <= now() AND name = ANY(:names) FOR UPDATE) due
                          WHERE r.name = due.name
                         RETURNING r.name, r.queue, r.type, due.next_run_at AS period""")
+                .bind("names", names.toArray(String[]::new))
                 .map((rs, ctx) -> new DuePeriod(rs.getString("name"), rs.getString("queue"), rs.getString("type"),
                         rs.getTimestamp("period").toInstant()))
                 .list();

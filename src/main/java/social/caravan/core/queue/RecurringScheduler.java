@@ -62,7 +62,8 @@ public final class RecurringScheduler implements AutoCloseable {
             if (!store.acquireLease(h, LEASE, holder, LEASE_SECONDS)) {
                 return;
             }
-            for (QueueStore.DuePeriod due : store.claimDuePeriods(h)) {
+            // Only jobs this version defines: a recurring job removed from the code stops being enqueued.
+            for (QueueStore.DuePeriod due : store.claimDuePeriods(h, recurring.stream().map(JobTypes.Recurring::name).toList())) {
                 queue.enqueue(h, due.queue(), due.type(), "{}", null,
                         "recurring:" + due.name() + ":" + due.period().toEpochMilli());
             }

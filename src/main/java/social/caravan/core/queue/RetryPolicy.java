@@ -5,11 +5,12 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * How often a failing job is tried, and how long it waits in between: exponential backoff with
- * jitter, {@code attempts^4 + 15 + random(0..10) * (attempts + 1)} seconds, the curve Sidekiq (and so
- * Mastodon) uses. 25 attempts span about three weeks; 16 span about two and a half days.
+ * jitter, {@code n^4 + 15 + random(0..10) * (n + 1)} seconds before retry n + 1, the curve Sidekiq
+ * (and so Mastodon) uses. The default, 25 retries (26 attempts), spans about three weeks; 16
+ * retries span about two days.
  */
 public record RetryPolicy(int maxAttempts) {
-    public static final RetryPolicy DEFAULT = new RetryPolicy(25);
+    public static final RetryPolicy DEFAULT = new RetryPolicy(26);
     public static final RetryPolicy NEVER = new RetryPolicy(1);
 
     public RetryPolicy {

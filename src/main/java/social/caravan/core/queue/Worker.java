@@ -151,6 +151,9 @@ public final class Worker implements AutoCloseable {
                 // Stopping: the job stays held and is given back by stop().
                 Thread.currentThread().interrupt();
             } catch (Exception e) {
+                if (!running && Thread.currentThread().isInterrupted()) {
+                    return; // cut short by stop(): given back without using up an attempt
+                }
                 fail(job, registration.retry(), e);
             }
         } catch (RuntimeException e) {

@@ -201,6 +201,8 @@ class QueueTest {
             queue.enqueue(h, DEFAULT, "test.vanished", "{}");
             queue.enqueue(h, DEFAULT, "test.numbered", "{\"n\": \"seven\"}");
             queue.enqueue(h, DEFAULT, "test.numbered", "this is not JSON");
+            // A field renamed since the job was enqueued must not read as 0.
+            queue.enqueue(h, DEFAULT, "test.numbered", "{\"number\": 7}");
         });
         for (int i = 1; i <= 5; i++) {
             queue.enqueue(DEFAULT, "test.numbered", new Numbered(i), null, null);
@@ -213,7 +215,7 @@ class QueueTest {
         assertThat(unknown.lastError()).isEqualTo("unknown job type test.vanished");
 
         List<Row> bad = rows("test.numbered");
-        assertThat(bad).hasSize(2).allSatisfy(r -> {
+        assertThat(bad).hasSize(3).allSatisfy(r -> {
             assertThat(r.dead()).isTrue();
             assertThat(r.attempts()).isEqualTo(1);
             assertThat(r.lockedBy()).isNull();
@@ -222,7 +224,7 @@ class QueueTest {
 
         // A null payload is no record either: dead at once, not retried for weeks.
         queue.enqueue(DEFAULT, "test.numbered", null, null, null);
-        awaitUntil("the null payload dead", Duration.ofSeconds(10), () -> rows("test.numbered").size() == 3
+        awaitUntil("the null payload dead", Duration.ofSeconds(10), () -> rows("test.numbered").size() == 4
                 && rows("test.numbered").stream().allMatch(Row::dead));
         assertThat(rows("test.numbered").getLast().lastError()).startsWith("payload does not parse as Numbered");
 
@@ -230,8 +232,8 @@ class QueueTest {
         queue.enqueue(DEFAULT, "test.numbered", new Numbered(6), null, null);
         awaitUntil("a later job done", Duration.ofSeconds(10), () -> done.contains(6));
         assertThat(done).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6);
-        assertThat(queue.dead(10)).hasSize(4);
-        assertThat(meters.get("caravan_jobs_failed").tag("type", "test.numbered").counter().count()).isEqualTo(3.0);
+        assertThat(queue.dead(10)).hasSize(5);
+        assertThat(meters.get("caravan_jobs_failed").tag("type", "test.numbered").counter().count()).isEqualTo(4.0);
         assertThat(worker.id()).isNotBlank();
     }
 
@@ -371,16 +373,16 @@ class QueueTest {
         assertThat(retried.runIn()).isLessThanOrEqualTo(0.0);
         assertThat(queue.dead(10)).extracting(JobQueue.DeadJob::id).containsExactly(dead.get(0).id());
 
-        assertThat(queue.discardDead(new long[0])).as("all").isEqualTo(1);
+        assertThat(queue.discardAllDead()).as("all").isEqualTo(1);
         assertThat(queue.dead(10)).isEmpty();
         assertThat(row(older)).as("the retried job is live and stays").isPresent();
         assertThat(jobCount()).isEqualTo(4);
 
-        // retryDead with no ids means all.
+        // retryAllDead takes every dead job.
         Worker again = worker(new JobTypes(), List.of(Queues.PUSH), 2, 30);
         awaitUntil("the retried job dead again", Duration.ofSeconds(10), () -> queue.dead(10).size() == 1);
         again.stop(Duration.ofSeconds(1));
-        assertThat(queue.retryDead(new long[0])).isEqualTo(1);
+        assertThat(queue.retryAllDead()).isEqualTo(1);
         assertThat(queue.dead(10)).isEmpty();
     }
 
