@@ -44,6 +44,8 @@ import social.caravan.federation.NodeInfoApi;
 import social.caravan.federation.WebFingerApi;
 import social.caravan.instance.InstanceApi;
 import social.caravan.instance.InstanceService;
+import social.caravan.statuses.StatusService;
+import social.caravan.statuses.StatusesApi;
 import social.caravan.timelines.MarkerService;
 import social.caravan.timelines.MarkersApi;
 import social.caravan.web.WebPages;
@@ -157,6 +159,7 @@ public final class App implements AutoCloseable {
         Cookies cookies = new Cookies(config.https());
         Csrf csrf = new Csrf(cookies);
         AccountJson accountJson = new AccountJson(config.baseUrl(), config.localDomain());
+        StatusService statuses = new StatusService(database.jdbi(), accounts, accountJson, auth, config.baseUrl());
         OAuthApi oauth = new OAuthApi(auth, accounts, csrf, cookies, addresses, config.baseUrl());
         AccountsApi.SignUpTokens signUpTokens = (appId, accountId, scopes) ->
                 OAuthApi.TokenView.of(auth.issueToken(appId, OptionalLong.of(accountId), scopes));
@@ -168,6 +171,7 @@ public final class App implements AutoCloseable {
                 new AccountsApi(accounts, accountJson, authn, rateLimits, addresses, signUpTokens),
                 new InstanceApi(config, instance, accounts),
                 new MarkersApi(markers, authn),
+                new StatusesApi(statuses, authn),
                 new WebFingerApi(accounts, accountJson, config),
                 new NodeInfoApi(accounts, config),
                 new WebPages(config, accounts, oauth, instance, csrf, rateLimits, addresses));

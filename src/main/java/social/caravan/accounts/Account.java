@@ -19,7 +19,11 @@ public record Account(
         String publicKey,
         Instant createdAt,
         Instant updatedAt,
-        Role role) {
+        Role role,
+        Stats stats) {
+
+    /** What the account's profile counts. */
+    public record Stats(long statuses, long followers, long following, Instant lastStatusAt) {}
 
     /** A profile metadata row, as entered (plain text). */
     public record Field(String name, String value) {}

@@ -58,7 +58,9 @@ public final class AccountJson {
         Instant created = a.createdAt().atZone(ZoneOffset.UTC).toLocalDate().atStartOfDay(ZoneOffset.UTC).toInstant();
         return new AccountView(Long.toString(a.id()), a.username(), acct, a.displayName(), a.locked(), a.bot(),
                 a.discoverable(), a.indexable(), false, created, Html.fromPlainText(a.note()), profileUrl(a),
-                actorUri(a), avatar, avatar, header, header, 0, 0, 0, null, a.hideCollections(), !a.indexable(),
+                actorUri(a), avatar, avatar, header, header, a.stats().followers(), a.stats().following(),
+                a.stats().statuses(), a.stats().lastStatusAt() == null ? null
+                        : a.stats().lastStatusAt().atZone(ZoneOffset.UTC).toLocalDate(), a.hideCollections(), !a.indexable(),
                 List.of(), profileRoles(a.role()), fields);
     }
 

@@ -126,6 +126,11 @@ public final class AccountService {
         return handle.isEmpty() ? Optional.empty() : findLocal(handle);
     }
 
+    /** Counts a status posted (+1) or deleted (-1), in the caller's transaction. */
+    public void countStatus(org.jdbi.v3.core.Handle h, long accountId, int delta) {
+        store.countStatus(h, accountId, delta);
+    }
+
     public long countLocalUsers() {
         return jdbi.withHandle(store::countLocalUsers);
     }
@@ -163,7 +168,7 @@ public final class AccountService {
                     or(c.displayName(), a.displayName()), or(c.note(), a.note()), or(c.fields(), a.fields()),
                     or(c.locked(), a.locked()), or(c.bot(), a.bot()), or(c.discoverable(), a.discoverable()),
                     or(c.indexable(), a.indexable()), or(c.hideCollections(), a.hideCollections()),
-                    a.publicKey(), a.createdAt(), a.updatedAt(), a.role()));
+                    a.publicKey(), a.createdAt(), a.updatedAt(), a.role(), a.stats()));
             if (c.privacy() != null || c.sensitive() != null || c.language() != null) {
                 User u = store.user(h, accountId).orElseThrow(ApiException::notFound);
                 store.updateUser(h, new User(u.accountId(), u.email(), u.passwordHash(), u.role(), u.approved(),

@@ -16,7 +16,10 @@ final class AccountStore {
     private static final String ACCOUNT_COLUMNS = """
             a.id, a.username, a.domain, a.display_name, a.note, a.fields::text AS fields, a.locked, a.bot,
             a.discoverable, a.indexable, a.hide_collections, a.public_key, a.created_at, a.updated_at,
-            (SELECT r.role FROM users r WHERE r.account_id = a.id) AS account_role""";
+            (SELECT r.role FROM users r WHERE r.account_id = a.id) AS account_role,
+            coalesce(st.statuses_count, 0) AS statuses_count, coalesce(st.followers_count, 0) AS followers_count,
+            coalesce(st.following_count, 0) AS following_count, st.last_status_at""";
+    private static final String ACCOUNTS = " FROM accounts a LEFT JOIN account_stats st ON st.account_id = a.id";
     private static final String USER_COLUMNS = """
             u.account_id, u.email, u.password_hash, u.role, u.approved, u.disabled, u.locale,
             u.default_privacy, u.default_sensitive, u.default_language, u.created_at AS user_created_at""";
@@ -59,13 +62,13 @@ final class AccountStore {
     }
 
     Optional<Account> find(Handle h, long id) {
-        return h.createQuery("SELECT " + ACCOUNT_COLUMNS + " FROM accounts a WHERE a.id = :id")
+        return h.createQuery("SELECT " + ACCOUNT_COLUMNS + ACCOUNTS + " WHERE a.id = :id")
                 .bind("id", id).map((rs, ctx) -> account(rs)).findOne();
     }
 
     Optional<Account> findLocal(Handle h, String username) {
         return h.createQuery("SELECT " + ACCOUNT_COLUMNS
-                        + " FROM accounts a WHERE lower(a.username) = lower(:u) AND a.domain IS NULL")
+                        + ACCOUNTS + " WHERE lower(a.username) = lower(:u) AND a.domain IS NULL")
                 .bind("u", username).map((rs, ctx) -> account(rs)).findOne();
     }
 
@@ -73,7 +76,7 @@ final class AccountStore {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return h.createQuery("SELECT " + ACCOUNT_COLUMNS + " FROM accounts a WHERE a.id = ANY(:ids)")
+        return h.createQuery("SELECT " + ACCOUNT_COLUMNS + ACCOUNTS + " WHERE a.id = ANY(:ids)")
                 .bind("ids", ids.toArray(Long[]::new)).map((rs, ctx) -> account(rs)).list();
     }
 
@@ -95,7 +98,7 @@ final class AccountStore {
 
     List<LocalRow> listLocal(Handle h) {
         return h.createQuery("SELECT " + ACCOUNT_COLUMNS + ", " + USER_COLUMNS
-                        + " FROM accounts a JOIN users u ON u.account_id = a.id ORDER BY a.id")
+                        + ACCOUNTS + " JOIN users u ON u.account_id = a.id ORDER BY a.id")
                 .map((rs, ctx) -> new LocalRow(account(rs), user(rs))).list();
     }
 
@@ -144,6 +147,17 @@ final class AccountStore {
         h.createUpdate("UPDATE users SET last_sign_in_at = now() WHERE account_id = :id").bind("id", accountId).execute();
     }
 
+    /** A status by this account was posted (+1) or deleted (-1). */
+    void countStatus(Handle h, long accountId, int delta) {
+        h.createUpdate("""
+                        INSERT INTO account_stats (account_id, statuses_count, last_status_at)
+                        VALUES (:id, greatest(:d, 0), CASE WHEN :d > 0 THEN now() END)
+                        ON CONFLICT (account_id) DO UPDATE
+                           SET statuses_count = greatest(account_stats.statuses_count + :d, 0),
+                               last_status_at = CASE WHEN :d > 0 THEN now() ELSE account_stats.last_status_at END""")
+                .bind("id", accountId).bind("d", delta).execute();
+    }
+
     void delete(Handle h, long accountId) {
         h.createUpdate("DELETE FROM accounts WHERE id = :id").bind("id", accountId).execute();
     }
@@ -164,7 +178,9 @@ final class AccountStore {
                 rs.getString("public_key"),
                 instant(rs.getTimestamp("created_at")),
                 instant(rs.getTimestamp("updated_at")),
-                rs.getString("account_role") == null ? null : Role.parse(rs.getString("account_role")));
+                rs.getString("account_role") == null ? null : Role.parse(rs.getString("account_role")),
+                new Account.Stats(rs.getLong("statuses_count"), rs.getLong("followers_count"),
+                        rs.getLong("following_count"), instant(rs.getTimestamp("last_status_at"))));
     }
 
     private static User user(ResultSet rs) throws SQLException {

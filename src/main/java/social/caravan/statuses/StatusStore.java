@@ -1,0 +1,237 @@
+package social.caravan.statuses;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+
+/** SQL for statuses, their stats, mentions, tags and idempotency keys. */
+final class StatusStore {
+    private static final String COLUMNS = """
+            s.id, s.account_id, s.text, s.content, s.spoiler_text, s.sensitive, s.visibility, s.language,
+            s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.application_id, s.created_at, s.edited_at""";
+
+    record NewStatus(long accountId, String text, String content, String spoilerText, boolean sensitive,
+                     Visibility visibility, String language, Long inReplyToId, Long inReplyToAccountId,
+                     Long reblogOfId, Long applicationId) {}
+
+    long insert(Handle h, NewStatus s) {
+        long id = h.createQuery("""
+                        INSERT INTO statuses (account_id, text, content, spoiler_text, sensitive, visibility, language,
+                                              in_reply_to_id, in_reply_to_account_id, reblog_of_id, application_id)
+                        VALUES (:accountId, :text, :content, :spoilerText, :sensitive, :visibility, :language,
+                                :inReplyToId, :inReplyToAccountId, :reblogOfId, :applicationId)
+                        RETURNING id""")
+                .bind("accountId", s.accountId())
+                .bind("text", s.text())
+                .bind("content", s.content())
+                .bind("spoilerText", s.spoilerText())
+                .bind("sensitive", s.sensitive())
+                .bind("visibility", s.visibility().key())
+                .bind("language", s.language())
+                .bind("inReplyToId", s.inReplyToId())
+                .bind("inReplyToAccountId", s.inReplyToAccountId())
+                .bind("reblogOfId", s.reblogOfId())
+                .bind("applicationId", s.applicationId())
+                .mapTo(Long.class).one();
+        h.createUpdate("INSERT INTO status_stats (status_id) VALUES (:id)").bind("id", id).execute();
+        return id;
+    }
+
+    void insertMentions(Handle h, long statusId, List<Long> accountIds) {
+        for (long accountId : accountIds) {
+            h.createUpdate("INSERT INTO mentions (status_id, account_id) VALUES (:s, :a) ON CONFLICT DO NOTHING")
+                    .bind("s", statusId).bind("a", accountId).execute();
+        }
+    }
+
+    void insertTags(Handle h, long statusId, Set<String> names) {
+        for (String name : names) {
+            long tagId = h.createQuery("""
+                            WITH found AS (SELECT id FROM tags WHERE lower(name) = lower(:name)),
+                                 made AS (INSERT INTO tags (name) SELECT :name WHERE NOT EXISTS (SELECT 1 FROM found)
+                                          ON CONFLICT DO NOTHING RETURNING id)
+                            SELECT id FROM found UNION ALL SELECT id FROM made""")
+                    .bind("name", name).mapTo(Long.class).findFirst()
+                    .orElseGet(() -> h.createQuery("SELECT id FROM tags WHERE lower(name) = lower(:name)")
+                            .bind("name", name).mapTo(Long.class).one());
+            h.createUpdate("INSERT INTO statuses_tags (tag_id, status_id) VALUES (:t, :s) ON CONFLICT DO NOTHING")
+                    .bind("t", tagId).bind("s", statusId).execute();
+        }
+    }
+
+    void addReply(Handle h, long parentId, int delta) {
+        h.createUpdate("UPDATE status_stats SET replies_count = greatest(replies_count + :d, 0) WHERE status_id = :id")
+                .bind("id", parentId).bind("d", delta).execute();
+    }
+
+    /** The status if {@code viewer} (0 when signed out) may see it. */
+    Optional<Status> findVisible(Handle h, long id, long viewer) {
+        return h.createQuery("SELECT " + COLUMNS + " FROM statuses s WHERE s.id = :id AND " + Visibility.SQL_VISIBLE)
+                .bind("id", id).bind("viewer", viewer).map((rs, ctx) -> status(rs)).findOne();
+    }
+
+    /** Visible statuses among {@code ids}, in no particular order. */
+    List<Status> findVisible(Handle h, List<Long> ids, long viewer) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return h.createQuery("SELECT " + COLUMNS + " FROM statuses s WHERE s.id = ANY(:ids) AND " + Visibility.SQL_VISIBLE)
+                .bind("ids", ids.toArray(Long[]::new)).bind("viewer", viewer).map((rs, ctx) -> status(rs)).list();
+    }
+
+    Optional<Status> findOwn(Handle h, long id, long accountId) {
+        return h.createQuery("SELECT " + COLUMNS + " FROM statuses s WHERE s.id = :id AND s.account_id = :a AND s.deleted_at IS NULL FOR UPDATE")
+                .bind("id", id).bind("a", accountId).map((rs, ctx) -> status(rs)).findOne();
+    }
+
+    /** The chain of statuses this one replies to that the viewer may see, oldest first. */
+    List<Status> ancestors(Handle h, long id, long viewer, int limit) {
+        return h.createQuery("""
+                        WITH RECURSIVE up(id, depth) AS (
+                            SELECT in_reply_to_id, 1 FROM statuses WHERE id = :id AND in_reply_to_id IS NOT NULL
+                            UNION ALL
+                            SELECT p.in_reply_to_id, up.depth + 1 FROM up JOIN statuses p ON p.id = up.id
+                             WHERE p.in_reply_to_id IS NOT NULL AND up.depth < :limit)
+                        SELECT""" + " " + COLUMNS + " FROM up JOIN statuses s ON s.id = up.id WHERE "
+                        + Visibility.SQL_VISIBLE + " ORDER BY s.id")
+                .bind("id", id).bind("viewer", viewer).bind("limit", limit).map((rs, ctx) -> status(rs)).list();
+    }
+
+    /** Replies, replies to replies and so on, that the viewer may see, in thread order by id. */
+    List<Status> descendants(Handle h, long id, long viewer, int limit) {
+        return h.createQuery("""
+                        WITH RECURSIVE down(id, depth) AS (
+                            SELECT id, 1 FROM statuses WHERE in_reply_to_id = :id
+                            UNION ALL
+                            SELECT c.id, down.depth + 1 FROM down JOIN statuses c ON c.in_reply_to_id = down.id
+                             WHERE down.depth < 64)
+                        SELECT""" + " " + COLUMNS + " FROM down JOIN statuses s ON s.id = down.id WHERE "
+                        + Visibility.SQL_VISIBLE + " ORDER BY s.id LIMIT :limit")
+                .bind("id", id).bind("viewer", viewer).bind("limit", limit).map((rs, ctx) -> status(rs)).list();
+    }
+
+    void markDeleted(Handle h, long id) {
+        h.createUpdate("UPDATE statuses SET deleted_at = now() WHERE id = :id OR reblog_of_id = :id")
+                .bind("id", id).execute();
+    }
+
+    record Counts(int replies, int reblogs, int favourites) {}
+
+    Map<Long, Counts> counts(Handle h, List<Long> ids) {
+        Map<Long, Counts> counts = new HashMap<>();
+        h.createQuery("SELECT status_id, replies_count, reblogs_count, favourites_count FROM status_stats WHERE status_id = ANY(:ids)")
+                .bind("ids", ids.toArray(Long[]::new))
+                .map((rs, ctx) -> counts.put(rs.getLong("status_id"), new Counts(rs.getInt("replies_count"),
+                        rs.getInt("reblogs_count"), rs.getInt("favourites_count"))))
+                .list();
+        return counts;
+    }
+
+    Map<Long, List<Long>> mentions(Handle h, List<Long> ids) {
+        Map<Long, List<Long>> mentions = new HashMap<>();
+        h.createQuery("SELECT status_id, account_id FROM mentions WHERE status_id = ANY(:ids) ORDER BY account_id")
+                .bind("ids", ids.toArray(Long[]::new))
+                .map((rs, ctx) -> mentions.computeIfAbsent(rs.getLong("status_id"), k -> new java.util.ArrayList<>())
+                        .add(rs.getLong("account_id")))
+                .list();
+        return mentions;
+    }
+
+    Map<Long, List<String>> tags(Handle h, List<Long> ids) {
+        Map<Long, List<String>> tags = new HashMap<>();
+        h.createQuery("SELECT st.status_id, t.name FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = ANY(:ids) ORDER BY t.name")
+                .bind("ids", ids.toArray(Long[]::new))
+                .map((rs, ctx) -> tags.computeIfAbsent(rs.getLong("status_id"), k -> new java.util.ArrayList<>())
+                        .add(rs.getString("name")))
+                .list();
+        return tags;
+    }
+
+    Optional<Long> idempotent(Handle h, long accountId, String key) {
+        return h.createQuery("SELECT status_id FROM idempotency_keys WHERE account_id = :a AND key = :k AND created_at > now() - interval '1 hour'")
+                .bind("a", accountId).bind("k", key).mapTo(Long.class).findOne();
+    }
+
+    void rememberIdempotency(Handle h, long accountId, String key, long statusId) {
+        h.createUpdate("""
+                        INSERT INTO idempotency_keys (account_id, key, status_id) VALUES (:a, :k, :s)
+                        ON CONFLICT (account_id, key) DO UPDATE SET status_id = EXCLUDED.status_id, created_at = now()""")
+                .bind("a", accountId).bind("k", key).bind("s", statusId).execute();
+    }
+
+    private static Status status(ResultSet rs) throws SQLException {
+        return new Status(rs.getLong("id"), rs.getLong("account_id"), rs.getString("text"), rs.getString("content"),
+                rs.getString("spoiler_text"), rs.getBoolean("sensitive"), Visibility.parse(rs.getString("visibility")),
+                rs.getString("language"), (Long) rs.getObject("in_reply_to_id"), (Long) rs.getObject("in_reply_to_account_id"),
+                (Long) rs.getObject("reblog_of_id"), (Long) rs.getObject("application_id"),
+                rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("edited_at")));
+    }
+
+    private static Instant instant(Timestamp ts) {
+        return ts == null ? null : ts.toInstant();
+    }
+
+    /** Records a favourite; false when it was already there. */
+    boolean favourite(Handle h, long accountId, long statusId) {
+        boolean added = h.createUpdate("INSERT INTO favourites (account_id, status_id) VALUES (:a, :s) ON CONFLICT DO NOTHING")
+                .bind("a", accountId).bind("s", statusId).execute() == 1;
+        if (added) {
+            h.createUpdate("UPDATE status_stats SET favourites_count = favourites_count + 1 WHERE status_id = :s")
+                    .bind("s", statusId).execute();
+        }
+        return added;
+    }
+
+    boolean unfavourite(Handle h, long accountId, long statusId) {
+        boolean removed = h.createUpdate("DELETE FROM favourites WHERE account_id = :a AND status_id = :s")
+                .bind("a", accountId).bind("s", statusId).execute() == 1;
+        if (removed) {
+            h.createUpdate("UPDATE status_stats SET favourites_count = greatest(favourites_count - 1, 0) WHERE status_id = :s")
+                    .bind("s", statusId).execute();
+        }
+        return removed;
+    }
+
+    Optional<Status> reblogBy(Handle h, long accountId, long statusId) {
+        return h.createQuery("SELECT " + COLUMNS + " FROM statuses s WHERE s.reblog_of_id = :s AND s.account_id = :a AND s.deleted_at IS NULL")
+                .bind("a", accountId).bind("s", statusId).map((rs, ctx) -> status(rs)).findOne();
+    }
+
+    void addReblog(Handle h, long statusId, int delta) {
+        h.createUpdate("UPDATE status_stats SET reblogs_count = greatest(reblogs_count + :d, 0) WHERE status_id = :s")
+                .bind("s", statusId).bind("d", delta).execute();
+    }
+
+    boolean bookmark(Handle h, long accountId, long statusId) {
+        return h.createUpdate("INSERT INTO bookmarks (account_id, status_id) VALUES (:a, :s) ON CONFLICT DO NOTHING")
+                .bind("a", accountId).bind("s", statusId).execute() == 1;
+    }
+
+    void unbookmark(Handle h, long accountId, long statusId) {
+        h.createUpdate("DELETE FROM bookmarks WHERE account_id = :a AND status_id = :s")
+                .bind("a", accountId).bind("s", statusId).execute();
+    }
+
+    /** Which of {@code ids} the viewer has favourited, reblogged, bookmarked and pinned. */
+    record ViewerFlags(Set<Long> favourited, Set<Long> reblogged, Set<Long> bookmarked, Set<Long> pinned) {}
+
+    ViewerFlags viewerFlags(Handle h, List<Long> ids, long viewer) {
+        Long[] array = ids.toArray(Long[]::new);
+        return new ViewerFlags(
+                Set.copyOf(h.createQuery("SELECT status_id FROM favourites WHERE account_id = :v AND status_id = ANY(:ids)")
+                        .bind("v", viewer).bind("ids", array).mapTo(Long.class).list()),
+                Set.copyOf(h.createQuery("SELECT reblog_of_id FROM statuses WHERE account_id = :v AND reblog_of_id = ANY(:ids) AND deleted_at IS NULL")
+                        .bind("v", viewer).bind("ids", array).mapTo(Long.class).list()),
+                Set.copyOf(h.createQuery("SELECT status_id FROM bookmarks WHERE account_id = :v AND status_id = ANY(:ids)")
+                        .bind("v", viewer).bind("ids", array).mapTo(Long.class).list()),
+                Set.copyOf(h.createQuery("SELECT status_id FROM status_pins WHERE account_id = :v AND status_id = ANY(:ids)")
+                        .bind("v", viewer).bind("ids", array).mapTo(Long.class).list()));
+    }
+}

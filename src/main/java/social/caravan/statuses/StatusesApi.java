@@ -1,0 +1,123 @@
+package social.caravan.statuses;
+
+import io.javalin.http.Context;
+import io.javalin.router.JavalinDefaultRoutingApi;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import social.caravan.core.http.ApiException;
+import social.caravan.core.http.Authn;
+import social.caravan.core.http.Params;
+import social.caravan.core.http.Principal;
+import social.caravan.core.http.Routes;
+import social.caravan.core.ids.Ids;
+
+/** /api/v1/statuses: post, read, delete, threads, favourites, boosts, bookmarks. */
+public final class StatusesApi implements Routes {
+    /** Mastodon lets GET /api/v1/statuses ask for this many at once. */
+    static final int MAX_IDS = 20;
+
+    private final StatusService statuses;
+    private final Authn authn;
+
+    public StatusesApi(StatusService statuses, Authn authn) {
+        this.statuses = statuses;
+        this.authn = authn;
+    }
+
+    public record ContextView(List<StatusJson.StatusView> ancestors, List<StatusJson.StatusView> descendants) {}
+
+    @Override
+    public void register(JavalinDefaultRoutingApi routes) {
+        routes.post("/api/v1/statuses", this::create);
+        routes.get("/api/v1/statuses", this::showMany);
+        routes.get("/api/v1/statuses/{id}", this::show);
+        routes.delete("/api/v1/statuses/{id}", this::delete);
+        routes.get("/api/v1/statuses/{id}/context", this::context);
+        routes.post("/api/v1/statuses/{id}/favourite", ctx -> act(ctx, "write:favourites", statuses::favourite));
+        routes.post("/api/v1/statuses/{id}/unfavourite", ctx -> act(ctx, "write:favourites", statuses::unfavourite));
+        routes.post("/api/v1/statuses/{id}/bookmark", ctx -> act(ctx, "write:bookmarks", statuses::bookmark));
+        routes.post("/api/v1/statuses/{id}/unbookmark", ctx -> act(ctx, "write:bookmarks", statuses::unbookmark));
+        routes.post("/api/v1/statuses/{id}/reblog", this::reblog);
+        routes.post("/api/v1/statuses/{id}/unreblog", ctx -> act(ctx, "write:statuses", statuses::unreblog));
+    }
+
+    private void create(Context ctx) {
+        Principal principal = authn.requireUser(ctx, "write:statuses");
+        Params p = Params.of(ctx);
+        if (!p.list("media_ids").isEmpty()) {
+            throw ApiException.unprocessable("Validation failed: Media attachments are not supported by this server yet");
+        }
+        if (p.has("poll")) {
+            throw ApiException.unprocessable("Validation failed: Polls are not supported by this server yet");
+        }
+        Long inReplyTo = null;
+        if (p.string("in_reply_to_id").filter(s -> !s.isBlank()).isPresent()) {
+            inReplyTo = Ids.parse(p.string("in_reply_to_id").get()).stream().boxed().findFirst()
+                    .orElseThrow(() -> ApiException.unprocessable(
+                            "The post you are trying to reply to does not appear to exist."));
+        }
+        Status status = statuses.create(principal.accountId().getAsLong(), new StatusService.NewPost(
+                p.string("status").orElse(null), p.string("spoiler_text").orElse(null), p.bool("sensitive").orElse(null),
+                p.string("visibility").orElse(null), p.string("language").orElse(null), inReplyTo,
+                ctx.header("Idempotency-Key"), principal.applicationId()));
+        ctx.json(statuses.view(status, principal.accountId().getAsLong()));
+    }
+
+    private void show(Context ctx) {
+        long viewer = viewer(ctx);
+        ctx.json(statuses.view(statuses.get(id(ctx), viewer), viewer));
+    }
+
+    private void showMany(Context ctx) {
+        long viewer = viewer(ctx);
+        List<Long> ids = new ArrayList<>();
+        for (String raw : Params.of(ctx).list("id")) {
+            OptionalLong id = Ids.parse(raw);
+            id.ifPresent(ids::add);
+        }
+        if (ids.size() > MAX_IDS) {
+            throw ApiException.unprocessable("Too many ids: at most " + MAX_IDS);
+        }
+        ctx.json(statuses.views(statuses.getMany(ids, viewer), viewer));
+    }
+
+    private void delete(Context ctx) {
+        long author = authn.requireUser(ctx, "write:statuses").accountId().getAsLong();
+        Status deleted = statuses.delete(id(ctx), author);
+        ctx.json(statuses.viewWithSource(deleted, author));
+    }
+
+    private void context(Context ctx) {
+        long viewer = viewer(ctx);
+        StatusService.Thread thread = statuses.context(id(ctx), viewer);
+        ctx.json(new ContextView(statuses.views(thread.ancestors(), viewer), statuses.views(thread.descendants(), viewer)));
+    }
+
+    private void reblog(Context ctx) {
+        long account = authn.requireUser(ctx, "write:statuses").accountId().getAsLong();
+        Status reblog = statuses.reblog(id(ctx), account, Params.of(ctx).string("visibility").orElse(null));
+        ctx.json(statuses.view(reblog, account));
+    }
+
+    private interface Action {
+        Status apply(long statusId, long accountId);
+    }
+
+    private void act(Context ctx, String scope, Action action) {
+        long account = authn.requireUser(ctx, scope).accountId().getAsLong();
+        ctx.json(statuses.view(action.apply(id(ctx), account), account));
+    }
+
+    /** The signed-in account, or 0; a token that cannot read statuses is refused, as Mastodon refuses it. */
+    private long viewer(Context ctx) {
+        if (Authn.bearer(ctx).isEmpty()) {
+            return 0;
+        }
+        return authn.require(ctx, "read:statuses").accountId().orElse(0);
+    }
+
+    private static long id(Context ctx) {
+        return Ids.parse(ctx.pathParam("id")).orElseThrow(ApiException::notFound);
+    }
+}

@@ -1,0 +1,190 @@
+-- Statuses, the social graph, favourites, bookmarks, home feeds and notifications.
+
+CREATE TABLE statuses (
+  id                     bigint PRIMARY KEY DEFAULT next_id(),
+  account_id             bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  -- What the author typed (kept for edits and delete-and-redraft) and its rendered HTML.
+  text                   text NOT NULL DEFAULT '',
+  content                text NOT NULL DEFAULT '',
+  spoiler_text           text NOT NULL DEFAULT '',
+  sensitive              boolean NOT NULL DEFAULT false,
+  visibility             text NOT NULL CHECK (visibility IN ('public', 'unlisted', 'private', 'direct')),
+  language               text,
+  in_reply_to_id         bigint REFERENCES statuses (id) ON DELETE SET NULL,
+  in_reply_to_account_id bigint REFERENCES accounts (id) ON DELETE SET NULL,
+  reblog_of_id           bigint REFERENCES statuses (id) ON DELETE CASCADE,
+  application_id         bigint REFERENCES oauth_applications (id) ON DELETE SET NULL,
+  created_at             timestamptz NOT NULL DEFAULT now(),
+  edited_at              timestamptz,
+  deleted_at             timestamptz
+);
+CREATE INDEX statuses_account ON statuses (account_id, id DESC) WHERE deleted_at IS NULL;
+CREATE INDEX statuses_public ON statuses (id DESC) WHERE deleted_at IS NULL AND visibility = 'public' AND reblog_of_id IS NULL;
+CREATE INDEX statuses_in_reply_to ON statuses (in_reply_to_id) WHERE in_reply_to_id IS NOT NULL;
+CREATE INDEX statuses_reblog_of ON statuses (reblog_of_id, account_id) WHERE reblog_of_id IS NOT NULL;
+
+CREATE TABLE status_stats (
+  status_id        bigint PRIMARY KEY REFERENCES statuses (id) ON DELETE CASCADE,
+  replies_count    integer NOT NULL DEFAULT 0,
+  reblogs_count    integer NOT NULL DEFAULT 0,
+  favourites_count integer NOT NULL DEFAULT 0
+);
+
+CREATE TABLE status_edits (
+  id           bigint PRIMARY KEY DEFAULT next_id(),
+  status_id    bigint NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+  text         text NOT NULL,
+  content      text NOT NULL,
+  spoiler_text text NOT NULL,
+  sensitive    boolean NOT NULL,
+  created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX status_edits_status ON status_edits (status_id, id);
+
+CREATE TABLE mentions (
+  status_id  bigint NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+  account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  PRIMARY KEY (status_id, account_id)
+);
+CREATE INDEX mentions_account ON mentions (account_id, status_id DESC);
+
+CREATE TABLE tags (
+  id   bigint PRIMARY KEY DEFAULT next_id(),
+  name text NOT NULL
+);
+CREATE UNIQUE INDEX tags_name ON tags (lower(name));
+
+CREATE TABLE statuses_tags (
+  status_id bigint NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+  tag_id    bigint NOT NULL REFERENCES tags (id) ON DELETE CASCADE,
+  PRIMARY KEY (tag_id, status_id)
+);
+CREATE INDEX statuses_tags_status ON statuses_tags (status_id);
+
+CREATE TABLE account_stats (
+  account_id      bigint PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+  statuses_count  integer NOT NULL DEFAULT 0,
+  followers_count integer NOT NULL DEFAULT 0,
+  following_count integer NOT NULL DEFAULT 0,
+  last_status_at  timestamptz
+);
+
+CREATE TABLE follows (
+  id                bigint PRIMARY KEY DEFAULT next_id(),
+  account_id        bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  target_account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  show_reblogs      boolean NOT NULL DEFAULT true,
+  notify            boolean NOT NULL DEFAULT false,
+  languages         text[],
+  created_at        timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (account_id, target_account_id),
+  CHECK (account_id <> target_account_id)
+);
+CREATE INDEX follows_target ON follows (target_account_id, id DESC);
+
+CREATE TABLE follow_requests (
+  id                bigint PRIMARY KEY DEFAULT next_id(),
+  account_id        bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  target_account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  show_reblogs      boolean NOT NULL DEFAULT true,
+  notify            boolean NOT NULL DEFAULT false,
+  languages         text[],
+  created_at        timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (account_id, target_account_id),
+  CHECK (account_id <> target_account_id)
+);
+CREATE INDEX follow_requests_target ON follow_requests (target_account_id, id DESC);
+
+CREATE TABLE blocks (
+  id                bigint PRIMARY KEY DEFAULT next_id(),
+  account_id        bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  target_account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  created_at        timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (account_id, target_account_id)
+);
+CREATE INDEX blocks_target ON blocks (target_account_id);
+
+CREATE TABLE mutes (
+  id                 bigint PRIMARY KEY DEFAULT next_id(),
+  account_id         bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  target_account_id  bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  hide_notifications boolean NOT NULL DEFAULT true,
+  expires_at         timestamptz,
+  created_at         timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (account_id, target_account_id)
+);
+
+CREATE TABLE account_domain_blocks (
+  id         bigint PRIMARY KEY DEFAULT next_id(),
+  account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  domain     text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (account_id, domain)
+);
+
+CREATE TABLE account_notes (
+  account_id        bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  target_account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  comment           text NOT NULL,
+  PRIMARY KEY (account_id, target_account_id)
+);
+
+CREATE TABLE favourites (
+  id         bigint PRIMARY KEY DEFAULT next_id(),
+  account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  status_id  bigint NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (account_id, status_id)
+);
+CREATE INDEX favourites_status ON favourites (status_id, id DESC);
+CREATE INDEX favourites_account ON favourites (account_id, id DESC);
+
+CREATE TABLE bookmarks (
+  id         bigint PRIMARY KEY DEFAULT next_id(),
+  account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  status_id  bigint NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (account_id, status_id)
+);
+CREATE INDEX bookmarks_account ON bookmarks (account_id, id DESC);
+
+CREATE TABLE status_pins (
+  id         bigint PRIMARY KEY DEFAULT next_id(),
+  account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  status_id  bigint NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (account_id, status_id)
+);
+
+CREATE TABLE conversation_mutes (
+  account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  -- A conversation is named by the status at the root of its reply thread.
+  root_id    bigint NOT NULL,
+  PRIMARY KEY (account_id, root_id)
+);
+
+-- Home feeds, filled on write: entry_id is the status shown (a reblog's own id for boosts).
+CREATE TABLE home_feed_entries (
+  account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  entry_id   bigint NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+  PRIMARY KEY (account_id, entry_id)
+);
+
+CREATE TABLE notifications (
+  id              bigint PRIMARY KEY DEFAULT next_id(),
+  account_id      bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  from_account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  type            text NOT NULL,
+  status_id       bigint REFERENCES statuses (id) ON DELETE CASCADE,
+  group_key       text NOT NULL,
+  created_at      timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX notifications_account ON notifications (account_id, id DESC);
+
+CREATE TABLE idempotency_keys (
+  account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  key        text NOT NULL,
+  status_id  bigint NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (account_id, key)
+);

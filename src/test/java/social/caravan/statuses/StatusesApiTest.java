@@ -1,0 +1,187 @@
+package social.caravan.statuses;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import social.caravan.core.json.Json;
+import social.caravan.support.Http;
+import social.caravan.support.MastodonSchemas;
+import social.caravan.support.TestServer;
+import tools.jackson.databind.JsonNode;
+
+class StatusesApiTest {
+    static TestServer server;
+    static Http http;
+    static String alice;
+    static String bob;
+    static String carol;
+    static long aliceId;
+    static long bobId;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+        http = server.http;
+        aliceId = server.createAccount("alice");
+        bobId = server.createAccount("bob");
+        server.createAccount("carol");
+        alice = server.token("alice", "read write");
+        bob = server.token("bob", "read write");
+        carol = server.token("carol", "read write");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static JsonNode post(String token, Map<String, Object> body) {
+        Http.Response r = http.postJson("/api/v1/statuses", token, Json.write(body));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        MastodonSchemas.assertValid("Status", r.body());
+        return r.json();
+    }
+
+    @Test
+    void postRendersLinksMentionsAndTagsAndCountsForTheAuthor() {
+        JsonNode status = post(alice, Map.of("status", "Hello @bob, see https://example.com/a/long/path/that/goes/on/and/on #Caravan\nbye",
+                "language", "en"));
+        String content = status.path("content").asString();
+        assertThat(content).startsWith("<p>Hello <span class=\"h-card\" translate=\"no\"><a href=\"" + server.baseUrl
+                + "/@bob\" class=\"u-url mention\">@<span>bob</span></a></span>");
+        assertThat(content).contains("<span class=\"invisible\">https://</span><span class=\"ellipsis\">")
+                .contains("class=\"mention hashtag\" rel=\"tag\">#<span>Caravan</span></a><br />bye</p>");
+        assertThat(status.path("mentions").get(0).path("acct").asString()).isEqualTo("bob");
+        assertThat(status.path("tags").get(0).path("name").asString()).isEqualTo("caravan");
+        assertThat(status.path("visibility").asString()).isEqualTo("public");
+        assertThat(status.path("application").path("name").asString()).isEqualTo("Caravan command line");
+        assertThat(status.has("text")).isFalse();
+        assertThat(status.path("pinned").asBoolean()).isFalse();
+
+        JsonNode me = http.get("/api/v1/accounts/verify_credentials", alice).json();
+        assertThat(me.path("statuses_count").asInt()).isPositive();
+        assertThat(me.path("last_status_at").asString()).matches("\\d{4}-\\d{2}-\\d{2}");
+    }
+
+    @Test
+    void anyoneMaySeeAPublicStatusButOnlyTheRightPeopleSeePrivateAndDirectOnes() {
+        String pub = post(alice, Map.of("status", "for everyone")).path("id").asString();
+        String priv = post(alice, Map.of("status", "followers only", "visibility", "private")).path("id").asString();
+        String direct = post(alice, Map.of("status", "just @bob", "visibility", "direct")).path("id").asString();
+
+        assertThat(http.get("/api/v1/statuses/" + pub).status()).isEqualTo(200);
+        assertThat(http.get("/api/v1/statuses/" + pub, carol).status()).isEqualTo(200);
+        for (String id : new String[] {priv, direct}) {
+            Http.Response anonymous = http.get("/api/v1/statuses/" + id);
+            assertThat(anonymous.status()).isEqualTo(404);
+            assertThat(anonymous.json().path("error").asString()).isEqualTo("Record not found");
+            assertThat(http.get("/api/v1/statuses/" + id, carol).status()).isEqualTo(404);
+            assertThat(http.get("/api/v1/statuses/" + id, alice).status()).isEqualTo(200);
+        }
+        assertThat(http.get("/api/v1/statuses/" + direct, bob).status()).as("mentioned").isEqualTo(200);
+        assertThat(http.get("/api/v1/statuses/" + priv, bob).status()).as("not a follower").isEqualTo(404);
+
+        JsonNode many = http.get("/api/v1/statuses?id[]=" + priv + "&id[]=" + pub + "&id[]=" + direct, carol).json();
+        assertThat(many.size()).isEqualTo(1);
+        assertThat(many.get(0).path("id").asString()).isEqualTo(pub);
+        // Nobody can reply to, favourite or boost what they cannot see.
+        Http.Response reply = http.postJson("/api/v1/statuses", carol, Json.write(Map.of("status", "hi", "in_reply_to_id", priv)));
+        assertThat(reply.status()).isEqualTo(422);
+        assertThat(http.postJson("/api/v1/statuses/" + priv + "/favourite", carol, "{}").status()).isEqualTo(404);
+        assertThat(http.postJson("/api/v1/statuses/" + direct + "/reblog", bob, "{}").status()).isEqualTo(422);
+    }
+
+    @Test
+    void threadsCountsAndDeleteAndRedraft() {
+        String root = post(alice, Map.of("status", "root")).path("id").asString();
+        String reply = post(bob, Map.of("status", "@alice a reply", "in_reply_to_id", root)).path("id").asString();
+        String hidden = post(bob, Map.of("status", "@alice secret", "in_reply_to_id", reply, "visibility", "direct")).path("id").asString();
+        String deeper = post(alice, Map.of("status", "and on", "in_reply_to_id", reply)).path("id").asString();
+
+        JsonNode context = http.get("/api/v1/statuses/" + reply + "/context", carol).json();
+        MastodonSchemas.assertValid("Context", context);
+        assertThat(context.path("ancestors").get(0).path("id").asString()).isEqualTo(root);
+        assertThat(context.path("descendants").size()).as("the direct reply is not carol's to see").isEqualTo(1);
+        assertThat(context.path("descendants").get(0).path("id").asString()).isEqualTo(deeper);
+        assertThat(http.get("/api/v1/statuses/" + reply + "/context", alice).json().path("descendants").size()).isEqualTo(2);
+
+        JsonNode rootView = http.get("/api/v1/statuses/" + root, carol).json();
+        assertThat(rootView.path("replies_count").asInt()).isEqualTo(1);
+
+        Http.Response notMine = http.send(http.request("/api/v1/statuses/" + reply).header("Authorization", "Bearer " + alice).DELETE().build());
+        assertThat(notMine.status()).isEqualTo(404);
+        Http.Response deleted = http.send(http.request("/api/v1/statuses/" + hidden).header("Authorization", "Bearer " + bob).DELETE().build());
+        assertThat(deleted.status()).isEqualTo(200);
+        assertThat(deleted.json().path("text").asString()).isEqualTo("@alice secret");
+        assertThat(http.get("/api/v1/statuses/" + hidden, bob).status()).isEqualTo(404);
+    }
+
+    @Test
+    void favouritesBoostsAndBookmarksKeepCountsAndFlagsRight() {
+        String id = post(alice, Map.of("status", "like me")).path("id").asString();
+        JsonNode fav = http.postJson("/api/v1/statuses/" + id + "/favourite", bob, "").json();
+        assertThat(fav.path("favourited").asBoolean()).isTrue();
+        assertThat(fav.path("favourites_count").asInt()).isEqualTo(1);
+        assertThat(http.postJson("/api/v1/statuses/" + id + "/favourite", bob, "").json().path("favourites_count").asInt())
+                .as("favouriting twice counts once").isEqualTo(1);
+        assertThat(http.get("/api/v1/statuses/" + id, carol).json().path("favourited").asBoolean()).isFalse();
+
+        JsonNode boost = http.postJson("/api/v1/statuses/" + id + "/reblog", bob, "{\"visibility\":\"unlisted\"}").json();
+        MastodonSchemas.assertValid("Status", boost);
+        assertThat(boost.path("reblog").path("id").asString()).isEqualTo(id);
+        assertThat(boost.path("reblog").path("reblogged").asBoolean()).isTrue();
+        assertThat(boost.path("reblog").path("reblogs_count").asInt()).isEqualTo(1);
+        assertThat(boost.path("visibility").asString()).isEqualTo("unlisted");
+        assertThat(http.postJson("/api/v1/statuses/" + id + "/reblog", bob, "").json().path("id").asString())
+                .as("boosting twice returns the same boost").isEqualTo(boost.path("id").asString());
+
+        JsonNode bookmarked = http.postJson("/api/v1/statuses/" + id + "/bookmark", carol, "").json();
+        assertThat(bookmarked.path("bookmarked").asBoolean()).isTrue();
+
+        JsonNode unboosted = http.postJson("/api/v1/statuses/" + id + "/unreblog", bob, "").json();
+        assertThat(unboosted.path("reblogged").asBoolean()).isFalse();
+        assertThat(unboosted.path("reblogs_count").asInt()).isZero();
+        JsonNode unfav = http.postJson("/api/v1/statuses/" + id + "/unfavourite", bob, "").json();
+        assertThat(unfav.path("favourites_count").asInt()).isZero();
+        assertThat(http.get("/api/v1/statuses/" + boost.path("id").asString(), carol).status()).isEqualTo(404);
+    }
+
+    @Test
+    void badInputIsRefusedAndNothingIsWritten() {
+        long before = http.get("/api/v1/accounts/verify_credentials", carol).json().path("statuses_count").asLong();
+        String tooLong = "x".repeat(478) + " https://example.com/" + "y".repeat(100);
+        assertThat(TextFormatter.length(tooLong)).isEqualTo(502);
+        Http.Response over = http.postJson("/api/v1/statuses", carol, Json.write(Map.of("status", tooLong)));
+        assertThat(over.status()).isEqualTo(422);
+        assertThat(over.json().path("error").asString()).contains("character limit of 500");
+        String fits = "x".repeat(476) + " https://example.com/" + "y".repeat(1000);
+        assertThat(http.postJson("/api/v1/statuses", carol, Json.write(Map.of("status", fits))).status())
+                .as("a URL counts as 23 characters however long").isEqualTo(200);
+
+        assertThat(http.postJson("/api/v1/statuses", carol, Json.write(Map.of("status", "  "))).status()).isEqualTo(422);
+        Http.Response visibility = http.postJson("/api/v1/statuses", carol, Json.write(Map.of("status", "x", "visibility", "friends")));
+        assertThat(visibility.status()).isEqualTo(422);
+        assertThat(visibility.json().path("error").asString()).contains("Visibility");
+        assertThat(http.postJson("/api/v1/statuses", carol, Json.write(Map.of("status", "x", "in_reply_to_id", "999"))).status())
+                .isEqualTo(422);
+        assertThat(http.postJson("/api/v1/statuses", carol, Json.write(Map.of("status", "x", "media_ids", java.util.List.of("1"))))
+                .status()).isEqualTo(422);
+        assertThat(http.postJson("/api/v1/statuses", server.token("carol", "read"), "{\"status\":\"x\"}").status()).isEqualTo(403);
+        assertThat(http.get("/api/v1/statuses/abc").status()).isEqualTo(404);
+        assertThat(http.get("/api/v1/accounts/verify_credentials", carol).json().path("statuses_count").asLong())
+                .isEqualTo(before + 1);
+    }
+
+    @Test
+    void theSameIdempotencyKeyPostsOnce() {
+        var request = http.request("/api/v1/statuses").header("Authorization", "Bearer " + bob)
+                .header("Content-Type", "application/json").header("Idempotency-Key", "abc-123")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"status\":\"once\"}")).build();
+        String first = http.send(request).json().path("id").asString();
+        String second = http.send(request).json().path("id").asString();
+        assertThat(second).isEqualTo(first);
+    }
+}
