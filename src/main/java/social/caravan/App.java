@@ -44,6 +44,7 @@ import social.caravan.federation.NodeInfoApi;
 import social.caravan.federation.WebFingerApi;
 import social.caravan.instance.InstanceApi;
 import social.caravan.instance.InstanceService;
+import social.caravan.notifications.NotificationService;
 import social.caravan.statuses.StatusService;
 import social.caravan.statuses.StatusesApi;
 import social.caravan.timelines.MarkerService;
@@ -65,6 +66,7 @@ public final class App implements AutoCloseable {
     private final AuthService auth;
     private final InstanceService instance;
     private final MarkerService markers;
+    private final NotificationService notifications;
     private final Metrics metrics;
     private final Authn authn;
     private final ClientAddresses addresses;
@@ -80,6 +82,7 @@ public final class App implements AutoCloseable {
         this.auth = new AuthService(database.jdbi(), accounts, clock);
         this.instance = new InstanceService(database.jdbi());
         this.markers = new MarkerService(database.jdbi());
+        this.notifications = new NotificationService(database.jdbi());
         this.queue = new JobQueue(database.jdbi());
         this.lanes = new DeliveryLanes(database.jdbi());
         this.metrics = new Metrics(config.metricsToken());
@@ -159,7 +162,8 @@ public final class App implements AutoCloseable {
         Cookies cookies = new Cookies(config.https());
         Csrf csrf = new Csrf(cookies);
         AccountJson accountJson = new AccountJson(config.baseUrl(), config.localDomain());
-        StatusService statuses = new StatusService(database.jdbi(), accounts, accountJson, auth, config.baseUrl());
+        StatusService statuses = new StatusService(database.jdbi(), accounts, accountJson, auth, notifications, queue,
+                config.baseUrl());
         OAuthApi oauth = new OAuthApi(auth, accounts, csrf, cookies, addresses, config.baseUrl());
         AccountsApi.SignUpTokens signUpTokens = (appId, accountId, scopes) ->
                 OAuthApi.TokenView.of(auth.issueToken(appId, OptionalLong.of(accountId), scopes));

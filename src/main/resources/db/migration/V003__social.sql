@@ -176,7 +176,8 @@ CREATE TABLE notifications (
   from_account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
   type            text NOT NULL,
   status_id       bigint REFERENCES statuses (id) ON DELETE CASCADE,
-  group_key       text NOT NULL,
+  -- Notifications with one key show as one group in /api/v2/notifications; null: a group of its own.
+  group_key       text,
   created_at      timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX notifications_account ON notifications (account_id, id DESC);

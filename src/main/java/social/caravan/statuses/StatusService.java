@@ -14,10 +14,18 @@ import social.caravan.accounts.AccountService;
 import social.caravan.accounts.User;
 import social.caravan.auth.AuthService;
 import social.caravan.core.http.ApiException;
+import social.caravan.core.queue.JobQueue;
+import social.caravan.core.queue.Queues;
+import social.caravan.notifications.NotificationService;
 
 /** Posting, reading, deleting, threads, favourites, boosts and bookmarks. */
 public final class StatusService {
     public static final int MAX_CHARACTERS = 500;
+    /** The job that puts a new status (or boost) into followers' home feeds. */
+    public static final String FANOUT_JOB = "timelines.fanout";
+
+    /** The fan-out job's payload. */
+    public record Fanout(long statusId) {}
     /** How far up a reply chain a thread reaches, and how many replies it lists. */
     static final int ANCESTOR_LIMIT = 40;
     static final int DESCENDANT_LIMIT = 60;
@@ -29,12 +37,17 @@ public final class StatusService {
     private final TextFormatter formatter;
     private final StatusJson json;
     private final AuthService auth;
+    private final NotificationService notifications;
+    private final JobQueue queue;
 
-    public StatusService(Jdbi jdbi, AccountService accounts, AccountJson accountJson, AuthService auth, String baseUrl) {
+    public StatusService(Jdbi jdbi, AccountService accounts, AccountJson accountJson, AuthService auth,
+                         NotificationService notifications, JobQueue queue, String baseUrl) {
         this.jdbi = jdbi;
         this.accounts = accounts;
         this.accountJson = accountJson;
         this.auth = auth;
+        this.notifications = notifications;
+        this.queue = queue;
         this.formatter = new TextFormatter(baseUrl);
         this.json = new StatusJson(baseUrl, accountJson);
     }
@@ -128,6 +141,10 @@ public final class StatusService {
                     post.applicationId()));
             store.insertMentions(h, id, rendered.mentionedAccountIds());
             store.insertTags(h, id, rendered.tags());
+            for (long mentioned : rendered.mentionedAccountIds()) {
+                notifications.notify(h, mentioned, authorId, NotificationService.MENTION, id);
+            }
+            queue.enqueue(h, Queues.DEFAULT, FANOUT_JOB, new Fanout(id), null, "fanout:" + id);
             if (parent != null) {
                 store.addReply(h, parent.id(), 1);
             }
@@ -190,7 +207,9 @@ public final class StatusService {
     public Status favourite(long id, long accountId) {
         return jdbi.inTransaction(h -> {
             Status status = reblogTarget(store.findVisible(h, id, accountId).orElseThrow(ApiException::notFound), h, accountId);
-            store.favourite(h, accountId, status.id());
+            if (store.favourite(h, accountId, status.id())) {
+                notifications.notify(h, status.accountId(), accountId, NotificationService.FAVOURITE, status.id());
+            }
             return status;
         });
     }
@@ -243,6 +262,8 @@ public final class StatusService {
                     null, null, original.id(), null));
             store.addReblog(h, original.id(), 1);
             accounts.countStatus(h, accountId, 1);
+            notifications.notify(h, original.accountId(), accountId, NotificationService.REBLOG, original.id());
+            queue.enqueue(h, Queues.DEFAULT, FANOUT_JOB, new Fanout(reblogId), null, "fanout:" + reblogId);
             return store.findVisible(h, reblogId, accountId).orElseThrow();
         });
     }
