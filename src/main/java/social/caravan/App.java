@@ -175,7 +175,7 @@ public final class App implements AutoCloseable {
                 new AccountsApi(accounts, accountJson, authn, rateLimits, addresses, signUpTokens),
                 new InstanceApi(config, instance, accounts),
                 new MarkersApi(markers, authn),
-                new StatusesApi(statuses, authn),
+                new StatusesApi(statuses, accountJson, authn, config.baseUrl()),
                 new WebFingerApi(accounts, accountJson, config),
                 new NodeInfoApi(accounts, config),
                 new WebPages(config, accounts, oauth, instance, csrf, rateLimits, addresses));

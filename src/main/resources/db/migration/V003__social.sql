@@ -13,6 +13,8 @@ CREATE TABLE statuses (
   in_reply_to_id         bigint REFERENCES statuses (id) ON DELETE SET NULL,
   in_reply_to_account_id bigint REFERENCES accounts (id) ON DELETE SET NULL,
   reblog_of_id           bigint REFERENCES statuses (id) ON DELETE CASCADE,
+  -- The status at the root of the reply thread (itself for a thread's first post).
+  conversation_id        bigint,
   application_id         bigint REFERENCES oauth_applications (id) ON DELETE SET NULL,
   created_at             timestamptz NOT NULL DEFAULT now(),
   edited_at              timestamptz,
@@ -157,10 +159,9 @@ CREATE TABLE status_pins (
 );
 
 CREATE TABLE conversation_mutes (
-  account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
-  -- A conversation is named by the status at the root of its reply thread.
-  root_id    bigint NOT NULL,
-  PRIMARY KEY (account_id, root_id)
+  account_id      bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  conversation_id bigint NOT NULL,
+  PRIMARY KEY (account_id, conversation_id)
 );
 
 -- Home feeds, filled on write: entry_id is the status shown (a reblog's own id for boosts).

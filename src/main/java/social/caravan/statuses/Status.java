@@ -15,6 +15,7 @@ public record Status(
         Long inReplyToId,
         Long inReplyToAccountId,
         Long reblogOfId,
+        long conversationId,
         Long applicationId,
         Instant createdAt,
         Instant editedAt) {}

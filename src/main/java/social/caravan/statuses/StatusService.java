@@ -91,7 +91,7 @@ public final class StatusService {
                     auth.application(appId).ifPresent(app ->
                             applications.put(appId, new StatusJson.ApplicationView(app.name(), app.website()))));
             return new StatusJson.Bundle(originals, authors, store.counts(h, ids), mentions, store.tags(h, ids),
-                    store.viewerFlags(h, ids, viewer), applications, viewer);
+                    store.viewerFlags(h, ids, conversationsOf(statuses, originals), viewer), applications, viewer);
         });
         return statuses.stream().map(st -> json.render(st, bundle, withSource)).toList();
     }
@@ -138,7 +138,7 @@ public final class StatusService {
             long id = store.insert(h, new StatusStore.NewStatus(authorId, text, rendered.html(), spoiler,
                     Boolean.TRUE.equals(post.sensitive()) || !spoiler.isBlank(), visibility, language,
                     parent == null ? null : parent.id(), parent == null ? null : parent.accountId(), null,
-                    post.applicationId()));
+                    parent == null ? null : parent.conversationId(), post.applicationId()));
             store.insertMentions(h, id, rendered.mentionedAccountIds());
             store.insertTags(h, id, rendered.tags());
             for (long mentioned : rendered.mentionedAccountIds()) {
@@ -259,7 +259,7 @@ public final class StatusService {
             }
             Visibility effective = original.visibility() == Visibility.PRIVATE ? Visibility.PRIVATE : chosen;
             long reblogId = store.insert(h, new StatusStore.NewStatus(accountId, "", "", "", false, effective, null,
-                    null, null, original.id(), null));
+                    null, null, original.id(), null, null));
             store.addReblog(h, original.id(), 1);
             accounts.countStatus(h, accountId, 1);
             notifications.notify(h, original.accountId(), accountId, NotificationService.REBLOG, original.id());
@@ -279,6 +279,132 @@ public final class StatusService {
             });
             return original;
         });
+    }
+
+    private static List<Long> conversationsOf(List<Status> statuses, Map<Long, Status> originals) {
+        Set<Long> ids = new HashSet<>();
+        statuses.forEach(s -> ids.add(s.conversationId()));
+        originals.values().forEach(s -> ids.add(s.conversationId()));
+        return List.copyOf(ids);
+    }
+
+    /** What PUT /api/v1/statuses/:id changes; null keeps the current value. */
+    public record Change(String text, String spoilerText, Boolean sensitive, String language) {}
+
+    /**
+     * Edits the author's own status. The first edit also keeps the original as the first version of
+     * the history; people who boosted it get an {@code update} notification.
+     */
+    public Status edit(long id, long authorId, Change change) {
+        return jdbi.inTransaction(h -> {
+            Status current = store.findOwn(h, id, authorId).filter(s -> s.reblogOfId() == null)
+                    .orElseThrow(ApiException::notFound);
+            String text = change.text() == null ? current.text() : change.text();
+            String spoiler = change.spoilerText() == null ? current.spoilerText() : change.spoilerText();
+            if (text.isBlank()) {
+                throw ApiException.unprocessable("Validation failed: Text can't be blank");
+            }
+            if (TextFormatter.length(text) + spoiler.codePointCount(0, spoiler.length()) > MAX_CHARACTERS) {
+                throw ApiException.unprocessable("Validation failed: Text character limit of " + MAX_CHARACTERS + " exceeded");
+            }
+            boolean sensitive = change.sensitive() == null ? current.sensitive() || !spoiler.isBlank() : change.sensitive();
+            if (store.edits(h, id).isEmpty()) {
+                store.insertEdit(h, id, new StatusStore.Edit(current.text(), current.content(), current.spoilerText(),
+                        current.sensitive(), current.createdAt()));
+            }
+            TextFormatter.Rendered rendered = formatter.render(text, this::resolveMention);
+            store.update(h, id, text, rendered.html(), spoiler, sensitive,
+                    change.language() == null ? current.language() : change.language());
+            store.insertMentions(h, id, rendered.mentionedAccountIds());
+            store.replaceTags(h, id, rendered.tags());
+            store.insertEdit(h, id, new StatusStore.Edit(text, rendered.html(), spoiler, sensitive, java.time.Instant.now()));
+            for (long[] booster : store.rebloggedBy(h, id, null, null, 1000)) {
+                notifications.notify(h, booster[1], authorId, NotificationService.UPDATE, id);
+            }
+            return store.findVisible(h, id, authorId).orElseThrow();
+        });
+    }
+
+    public record Version(String text, String content, String spoilerText, boolean sensitive, java.time.Instant at) {}
+
+    /** Every version, oldest first; a status never edited has one. */
+    public List<Version> history(long id, long viewer) {
+        return jdbi.withHandle(h -> {
+            Status status = store.findVisible(h, id, viewer).orElseThrow(ApiException::notFound);
+            List<StatusStore.Edit> edits = store.edits(h, id);
+            if (edits.isEmpty()) {
+                return List.of(new Version(status.text(), status.content(), status.spoilerText(), status.sensitive(),
+                        status.createdAt()));
+            }
+            return edits.stream().map(e -> new Version(e.text(), e.content(), e.spoilerText(), e.sensitive(), e.createdAt()))
+                    .toList();
+        });
+    }
+
+    /** Mastodon keeps at most five pinned statuses per account. */
+    static final int MAX_PINS = 5;
+
+    public Status pin(long id, long accountId) {
+        return jdbi.inTransaction(h -> {
+            Status status = store.findOwn(h, id, accountId).orElseThrow(ApiException::notFound);
+            if (status.reblogOfId() != null || status.visibility() == Visibility.DIRECT) {
+                throw ApiException.unprocessable("Validation failed: Only your own public, unlisted and private posts can be pinned");
+            }
+            if (!store.viewerFlags(h, List.of(id), List.of(), accountId).pinned().contains(id)
+                    && store.pinCount(h, accountId) >= MAX_PINS) {
+                throw ApiException.unprocessable("Validation failed: You have already pinned the maximum number of posts");
+            }
+            store.pin(h, accountId, id);
+            return status;
+        });
+    }
+
+    public Status unpin(long id, long accountId) {
+        return jdbi.inTransaction(h -> {
+            Status status = store.findOwn(h, id, accountId).orElseThrow(ApiException::notFound);
+            store.unpin(h, accountId, id);
+            return status;
+        });
+    }
+
+    /** Muting a conversation is for its participants: the author and the people it mentions. */
+    public Status muteConversation(long id, long accountId, boolean mute) {
+        return jdbi.inTransaction(h -> {
+            Status status = reblogTarget(store.findVisible(h, id, accountId).orElseThrow(ApiException::notFound), h, accountId);
+            boolean participant = status.accountId() == accountId
+                    || store.mentions(h, List.of(status.id())).getOrDefault(status.id(), List.of()).contains(accountId);
+            if (!participant) {
+                throw ApiException.unprocessable("Validation failed: Only participants can mute a conversation");
+            }
+            if (mute) {
+                store.muteConversation(h, accountId, status.conversationId());
+            } else {
+                store.unmuteConversation(h, accountId, status.conversationId());
+            }
+            return status;
+        });
+    }
+
+    /** A page of who favourited or boosted a visible status: paging keys newest first, and the accounts. */
+    public record Actors(List<Long> pagingKeys, List<Account> accounts) {}
+
+    public Actors favouritedBy(long id, long viewer, Long maxId, Long minId, int limit) {
+        return actors(id, viewer, (h, s) -> store.favouritedBy(h, s, maxId, minId, limit));
+    }
+
+    public Actors rebloggedBy(long id, long viewer, Long maxId, Long minId, int limit) {
+        return actors(id, viewer, (h, s) -> store.rebloggedBy(h, s, maxId, minId, limit));
+    }
+
+    private Actors actors(long id, long viewer, java.util.function.BiFunction<org.jdbi.v3.core.Handle, Long, List<long[]>> query) {
+        List<long[]> rows = jdbi.withHandle(h -> {
+            store.findVisible(h, id, viewer).orElseThrow(ApiException::notFound);
+            return query.apply(h, id);
+        });
+        Map<Long, Account> byId = new HashMap<>();
+        accounts.findAll(rows.stream().map(r -> r[1]).toList()).forEach(a -> byId.put(a.id(), a));
+        return new Actors(rows.stream().map(r -> r[0]).toList(),
+                rows.stream().map(r -> byId.get(r[1])).filter(java.util.Objects::nonNull).toList());
     }
 
     /** Acting on a boost acts on the boosted status, as Mastodon does. */

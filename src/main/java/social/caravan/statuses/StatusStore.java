@@ -15,18 +15,20 @@ import org.jdbi.v3.core.Handle;
 final class StatusStore {
     private static final String COLUMNS = """
             s.id, s.account_id, s.text, s.content, s.spoiler_text, s.sensitive, s.visibility, s.language,
-            s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.application_id, s.created_at, s.edited_at""";
+            s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.conversation_id, s.application_id, s.created_at,
+            s.edited_at""";
 
     record NewStatus(long accountId, String text, String content, String spoilerText, boolean sensitive,
                      Visibility visibility, String language, Long inReplyToId, Long inReplyToAccountId,
-                     Long reblogOfId, Long applicationId) {}
+                     Long reblogOfId, Long conversationId, Long applicationId) {}
 
     long insert(Handle h, NewStatus s) {
         long id = h.createQuery("""
                         INSERT INTO statuses (account_id, text, content, spoiler_text, sensitive, visibility, language,
-                                              in_reply_to_id, in_reply_to_account_id, reblog_of_id, application_id)
+                                              in_reply_to_id, in_reply_to_account_id, reblog_of_id, conversation_id,
+                                              application_id)
                         VALUES (:accountId, :text, :content, :spoilerText, :sensitive, :visibility, :language,
-                                :inReplyToId, :inReplyToAccountId, :reblogOfId, :applicationId)
+                                :inReplyToId, :inReplyToAccountId, :reblogOfId, :conversationId, :applicationId)
                         RETURNING id""")
                 .bind("accountId", s.accountId())
                 .bind("text", s.text())
@@ -38,8 +40,13 @@ final class StatusStore {
                 .bind("inReplyToId", s.inReplyToId())
                 .bind("inReplyToAccountId", s.inReplyToAccountId())
                 .bind("reblogOfId", s.reblogOfId())
+                .bind("conversationId", s.conversationId())
                 .bind("applicationId", s.applicationId())
                 .mapTo(Long.class).one();
+        if (s.conversationId() == null) {
+            // A thread's first post names its conversation.
+            h.createUpdate("UPDATE statuses SET conversation_id = id WHERE id = :id").bind("id", id).execute();
+        }
         h.createUpdate("INSERT INTO status_stats (status_id) VALUES (:id)").bind("id", id).execute();
         return id;
     }
@@ -170,7 +177,7 @@ final class StatusStore {
         return new Status(rs.getLong("id"), rs.getLong("account_id"), rs.getString("text"), rs.getString("content"),
                 rs.getString("spoiler_text"), rs.getBoolean("sensitive"), Visibility.parse(rs.getString("visibility")),
                 rs.getString("language"), (Long) rs.getObject("in_reply_to_id"), (Long) rs.getObject("in_reply_to_account_id"),
-                (Long) rs.getObject("reblog_of_id"), (Long) rs.getObject("application_id"),
+                (Long) rs.getObject("reblog_of_id"), rs.getLong("conversation_id"), (Long) rs.getObject("application_id"),
                 rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("edited_at")));
     }
 
@@ -219,10 +226,11 @@ final class StatusStore {
                 .bind("a", accountId).bind("s", statusId).execute();
     }
 
-    /** Which of {@code ids} the viewer has favourited, reblogged, bookmarked and pinned. */
-    record ViewerFlags(Set<Long> favourited, Set<Long> reblogged, Set<Long> bookmarked, Set<Long> pinned) {}
+    /** Which of {@code ids} the viewer has favourited, reblogged, bookmarked and pinned; which conversations they muted. */
+    record ViewerFlags(Set<Long> favourited, Set<Long> reblogged, Set<Long> bookmarked, Set<Long> pinned,
+                       Set<Long> mutedConversations) {}
 
-    ViewerFlags viewerFlags(Handle h, List<Long> ids, long viewer) {
+    ViewerFlags viewerFlags(Handle h, List<Long> ids, List<Long> conversationIds, long viewer) {
         Long[] array = ids.toArray(Long[]::new);
         return new ViewerFlags(
                 Set.copyOf(h.createQuery("SELECT status_id FROM favourites WHERE account_id = :v AND status_id = ANY(:ids)")
@@ -232,6 +240,86 @@ final class StatusStore {
                 Set.copyOf(h.createQuery("SELECT status_id FROM bookmarks WHERE account_id = :v AND status_id = ANY(:ids)")
                         .bind("v", viewer).bind("ids", array).mapTo(Long.class).list()),
                 Set.copyOf(h.createQuery("SELECT status_id FROM status_pins WHERE account_id = :v AND status_id = ANY(:ids)")
-                        .bind("v", viewer).bind("ids", array).mapTo(Long.class).list()));
+                        .bind("v", viewer).bind("ids", array).mapTo(Long.class).list()),
+                Set.copyOf(h.createQuery("SELECT conversation_id FROM conversation_mutes WHERE account_id = :v AND conversation_id = ANY(:c)")
+                        .bind("v", viewer).bind("c", conversationIds.toArray(Long[]::new)).mapTo(Long.class).list()));
+    }
+
+    void update(Handle h, long id, String text, String content, String spoilerText, boolean sensitive, String language) {
+        h.createUpdate("""
+                        UPDATE statuses SET text = :text, content = :content, spoiler_text = :spoiler, sensitive = :sensitive,
+                               language = :language, edited_at = now()
+                         WHERE id = :id""")
+                .bind("id", id).bind("text", text).bind("content", content).bind("spoiler", spoilerText)
+                .bind("sensitive", sensitive).bind("language", language).execute();
+    }
+
+    void replaceTags(Handle h, long statusId, Set<String> names) {
+        h.createUpdate("DELETE FROM statuses_tags WHERE status_id = :s").bind("s", statusId).execute();
+        insertTags(h, statusId, names);
+    }
+
+    record Edit(String text, String content, String spoilerText, boolean sensitive, Instant createdAt) {}
+
+    void insertEdit(Handle h, long statusId, Edit edit) {
+        h.createUpdate("""
+                        INSERT INTO status_edits (status_id, text, content, spoiler_text, sensitive, created_at)
+                        VALUES (:s, :text, :content, :spoiler, :sensitive, :at)""")
+                .bind("s", statusId).bind("text", edit.text()).bind("content", edit.content())
+                .bind("spoiler", edit.spoilerText()).bind("sensitive", edit.sensitive())
+                .bind("at", Timestamp.from(edit.createdAt())).execute();
+    }
+
+    List<Edit> edits(Handle h, long statusId) {
+        return h.createQuery("SELECT text, content, spoiler_text, sensitive, created_at FROM status_edits WHERE status_id = :s ORDER BY id")
+                .bind("s", statusId)
+                .map((rs, ctx) -> new Edit(rs.getString("text"), rs.getString("content"), rs.getString("spoiler_text"),
+                        rs.getBoolean("sensitive"), rs.getTimestamp("created_at").toInstant()))
+                .list();
+    }
+
+    int pinCount(Handle h, long accountId) {
+        return h.createQuery("SELECT count(*) FROM status_pins p JOIN statuses s ON s.id = p.status_id WHERE p.account_id = :a AND s.deleted_at IS NULL")
+                .bind("a", accountId).mapTo(Integer.class).one();
+    }
+
+    void pin(Handle h, long accountId, long statusId) {
+        h.createUpdate("INSERT INTO status_pins (account_id, status_id) VALUES (:a, :s) ON CONFLICT DO NOTHING")
+                .bind("a", accountId).bind("s", statusId).execute();
+    }
+
+    void unpin(Handle h, long accountId, long statusId) {
+        h.createUpdate("DELETE FROM status_pins WHERE account_id = :a AND status_id = :s")
+                .bind("a", accountId).bind("s", statusId).execute();
+    }
+
+    void muteConversation(Handle h, long accountId, long conversationId) {
+        h.createUpdate("INSERT INTO conversation_mutes (account_id, conversation_id) VALUES (:a, :c) ON CONFLICT DO NOTHING")
+                .bind("a", accountId).bind("c", conversationId).execute();
+    }
+
+    void unmuteConversation(Handle h, long accountId, long conversationId) {
+        h.createUpdate("DELETE FROM conversation_mutes WHERE account_id = :a AND conversation_id = :c")
+                .bind("a", accountId).bind("c", conversationId).execute();
+    }
+
+    /** (paging key, account id) pairs, newest first: who favourited, by the hidden favourite id. */
+    List<long[]> favouritedBy(Handle h, long statusId, Long maxId, Long minId, int limit) {
+        return h.createQuery("""
+                        SELECT id, account_id FROM favourites WHERE status_id = :s
+                           AND (CAST(:max AS bigint) IS NULL OR id < :max) AND (CAST(:min AS bigint) IS NULL OR id > :min)
+                         ORDER BY id DESC LIMIT :limit""")
+                .bind("s", statusId).bindByType("max", maxId, Long.class).bindByType("min", minId, Long.class).bind("limit", limit)
+                .map((rs, ctx) -> new long[] {rs.getLong("id"), rs.getLong("account_id")}).list();
+    }
+
+    /** (paging key, account id) pairs, newest first: who boosted, by the boost's own id. */
+    List<long[]> rebloggedBy(Handle h, long statusId, Long maxId, Long minId, int limit) {
+        return h.createQuery("""
+                        SELECT id, account_id FROM statuses WHERE reblog_of_id = :s AND deleted_at IS NULL
+                           AND (CAST(:max AS bigint) IS NULL OR id < :max) AND (CAST(:min AS bigint) IS NULL OR id > :min)
+                         ORDER BY id DESC LIMIT :limit""")
+                .bind("s", statusId).bindByType("max", maxId, Long.class).bindByType("min", minId, Long.class).bind("limit", limit)
+                .map((rs, ctx) -> new long[] {rs.getLong("id"), rs.getLong("account_id")}).list();
     }
 }

@@ -5,8 +5,10 @@ import io.javalin.router.JavalinDefaultRoutingApi;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import social.caravan.accounts.AccountJson;
 import social.caravan.core.http.ApiException;
 import social.caravan.core.http.Authn;
+import social.caravan.core.http.Page;
 import social.caravan.core.http.Params;
 import social.caravan.core.http.Principal;
 import social.caravan.core.http.Routes;
@@ -18,14 +20,25 @@ public final class StatusesApi implements Routes {
     static final int MAX_IDS = 20;
 
     private final StatusService statuses;
+    private final AccountJson accountJson;
     private final Authn authn;
+    private final String baseUrl;
 
-    public StatusesApi(StatusService statuses, Authn authn) {
+    public StatusesApi(StatusService statuses, AccountJson accountJson, Authn authn, String baseUrl) {
         this.statuses = statuses;
+        this.accountJson = accountJson;
         this.authn = authn;
+        this.baseUrl = baseUrl;
     }
 
     public record ContextView(List<StatusJson.StatusView> ancestors, List<StatusJson.StatusView> descendants) {}
+
+    /** Mastodon's StatusEdit: one version of a status. */
+    public record EditView(String content, String spoilerText, boolean sensitive, java.time.Instant createdAt,
+                           AccountJson.AccountView account, List<Object> mediaAttachments, List<Object> emojis) {}
+
+    /** Mastodon's StatusSource: what the author typed, for editing. */
+    public record SourceView(String id, String text, String spoilerText) {}
 
     @Override
     public void register(JavalinDefaultRoutingApi routes) {
@@ -40,6 +53,15 @@ public final class StatusesApi implements Routes {
         routes.post("/api/v1/statuses/{id}/unbookmark", ctx -> act(ctx, "write:bookmarks", statuses::unbookmark));
         routes.post("/api/v1/statuses/{id}/reblog", this::reblog);
         routes.post("/api/v1/statuses/{id}/unreblog", ctx -> act(ctx, "write:statuses", statuses::unreblog));
+        routes.put("/api/v1/statuses/{id}", this::edit);
+        routes.get("/api/v1/statuses/{id}/history", this::history);
+        routes.get("/api/v1/statuses/{id}/source", this::source);
+        routes.post("/api/v1/statuses/{id}/pin", ctx -> act(ctx, "write:accounts", statuses::pin));
+        routes.post("/api/v1/statuses/{id}/unpin", ctx -> act(ctx, "write:accounts", statuses::unpin));
+        routes.post("/api/v1/statuses/{id}/mute", ctx -> act(ctx, "write:mutes", (id, a) -> statuses.muteConversation(id, a, true)));
+        routes.post("/api/v1/statuses/{id}/unmute", ctx -> act(ctx, "write:mutes", (id, a) -> statuses.muteConversation(id, a, false)));
+        routes.get("/api/v1/statuses/{id}/favourited_by", ctx -> actors(ctx, statuses::favouritedBy));
+        routes.get("/api/v1/statuses/{id}/reblogged_by", ctx -> actors(ctx, statuses::rebloggedBy));
     }
 
     private void create(Context ctx) {
@@ -98,6 +120,50 @@ public final class StatusesApi implements Routes {
         long account = authn.requireUser(ctx, "write:statuses").accountId().getAsLong();
         Status reblog = statuses.reblog(id(ctx), account, Params.of(ctx).string("visibility").orElse(null));
         ctx.json(statuses.view(reblog, account));
+    }
+
+    private void edit(Context ctx) {
+        long author = authn.requireUser(ctx, "write:statuses").accountId().getAsLong();
+        Params p = Params.of(ctx);
+        if (!p.list("media_ids").isEmpty() || p.has("poll")) {
+            throw ApiException.unprocessable("Validation failed: Media attachments and polls are not supported by this server yet");
+        }
+        Status edited = statuses.edit(id(ctx), author, new StatusService.Change(p.string("status").orElse(null),
+                p.string("spoiler_text").orElse(null), p.bool("sensitive").orElse(null), p.string("language").orElse(null)));
+        ctx.json(statuses.view(edited, author));
+    }
+
+    private void history(Context ctx) {
+        long viewer = viewer(ctx);
+        Status status = statuses.get(id(ctx), viewer);
+        AccountJson.AccountView author = statuses.view(status, viewer).account();
+        ctx.json(statuses.history(status.id(), viewer).stream().map(v -> new EditView(v.content(), v.spoilerText(),
+                v.sensitive(), v.at(), author, List.of(), List.of())).toList());
+    }
+
+    private void source(Context ctx) {
+        long author = authn.requireUser(ctx, "read:statuses").accountId().getAsLong();
+        Status status = statuses.get(id(ctx), author);
+        if (status.accountId() != author) {
+            throw ApiException.notFound();
+        }
+        ctx.json(new SourceView(Long.toString(status.id()), status.text(), status.spoilerText()));
+    }
+
+    private interface ActorsQuery {
+        StatusService.Actors page(long statusId, long viewer, Long maxId, Long minId, int limit);
+    }
+
+    /** Who favourited or boosted: accounts, paged by the hidden favourite or boost ids, as Mastodon pages them. */
+    private void actors(Context ctx, ActorsQuery query) {
+        long viewer = viewer(ctx);
+        Page page = Page.of(ctx, 40, 80);
+        Long max = page.maxId().isPresent() ? Long.valueOf(page.maxId().getAsLong()) : null;
+        Long min = page.minId().isPresent() ? Long.valueOf(page.minId().getAsLong())
+                : page.sinceId().isPresent() ? Long.valueOf(page.sinceId().getAsLong()) : null;
+        StatusService.Actors actors = query.page(id(ctx), viewer, max, min, page.limit());
+        page.link(ctx, baseUrl, actors.pagingKeys());
+        ctx.json(actors.accounts().stream().map(accountJson::render).toList());
     }
 
     private interface Action {

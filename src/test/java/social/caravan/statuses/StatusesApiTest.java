@@ -184,4 +184,108 @@ class StatusesApiTest {
         String second = http.send(request).json().path("id").asString();
         assertThat(second).isEqualTo(first);
     }
+
+    static Http.Response put(String path, String token, String json) {
+        return http.send(http.request(path).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").PUT(java.net.http.HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    @Test
+    void editsKeepAHistoryAndTheSource() {
+        String id = post(alice, Map.of("status", "first draft", "spoiler_text", "cw")).path("id").asString();
+        assertThat(http.get("/api/v1/statuses/" + id + "/history", carol).json().size()).as("never edited: one version").isEqualTo(1);
+
+        Http.Response edited = put("/api/v1/statuses/" + id, alice, "{\"status\":\"second draft @bob\"}");
+        assertThat(edited.status()).as(edited.body()).isEqualTo(200);
+        MastodonSchemas.assertValid("Status", edited.body());
+        assertThat(edited.json().path("edited_at").isNull()).isFalse();
+        assertThat(edited.json().path("content").asString()).contains("second draft");
+        assertThat(edited.json().path("spoiler_text").asString()).isEqualTo("cw");
+        assertThat(edited.json().path("mentions").get(0).path("username").asString()).isEqualTo("bob");
+
+        Http.Response history = http.get("/api/v1/statuses/" + id + "/history", carol);
+        MastodonSchemas.assertValidArray("StatusEdit", history.body());
+        assertThat(history.json().size()).isEqualTo(2);
+        assertThat(history.json().get(0).path("content").asString()).contains("first draft");
+        assertThat(history.json().get(1).path("content").asString()).contains("second draft");
+
+        Http.Response source = http.get("/api/v1/statuses/" + id + "/source", alice);
+        MastodonSchemas.assertValid("StatusSource", source.body());
+        assertThat(source.json().path("text").asString()).isEqualTo("second draft @bob");
+        assertThat(http.get("/api/v1/statuses/" + id + "/source", carol).status()).isEqualTo(404);
+        assertThat(put("/api/v1/statuses/" + id, bob, "{\"status\":\"hijack\"}").status()).isEqualTo(404);
+        assertThat(put("/api/v1/statuses/" + id, alice, "{\"status\":\"" + "z".repeat(501) + "\"}").status()).isEqualTo(422);
+        assertThat(http.get("/api/v1/statuses/" + id, carol).json().path("content").asString())
+                .as("a refused edit changes nothing").contains("second draft");
+    }
+
+    @Test
+    void pinsAreLimitedToFiveOwnPosts() {
+        String dave = "dave";
+        server.createAccount(dave);
+        String token = server.token(dave, "read write");
+        String first = null;
+        for (int i = 0; i < 6; i++) {
+            String id = post(token, Map.of("status", "pin me " + i)).path("id").asString();
+            if (first == null) {
+                first = id;
+            }
+            Http.Response pin = http.postJson("/api/v1/statuses/" + id + "/pin", token, "");
+            if (i < 5) {
+                assertThat(pin.status()).as(pin.body()).isEqualTo(200);
+                assertThat(pin.json().path("pinned").asBoolean()).isTrue();
+            } else {
+                assertThat(pin.status()).isEqualTo(422);
+                assertThat(pin.json().path("error").asString()).contains("maximum number of posts");
+            }
+        }
+        String others = post(alice, Map.of("status", "not yours")).path("id").asString();
+        assertThat(http.postJson("/api/v1/statuses/" + others + "/pin", token, "").status()).isEqualTo(404);
+        JsonNode unpinned = http.postJson("/api/v1/statuses/" + first + "/unpin", token, "").json();
+        assertThat(unpinned.path("pinned").asBoolean()).isFalse();
+        assertThat(http.get("/api/v1/statuses/" + first, carol).json().has("pinned"))
+                .as("pinned is only shown to the author").isFalse();
+    }
+
+    @Test
+    void participantsMuteAConversation() {
+        String root = post(alice, Map.of("status", "a thread with @bob")).path("id").asString();
+        String reply = post(bob, Map.of("status", "@alice sure", "in_reply_to_id", root)).path("id").asString();
+        assertThat(http.postJson("/api/v1/statuses/" + reply + "/mute", carol, "").status()).isEqualTo(422);
+        JsonNode muted = http.postJson("/api/v1/statuses/" + reply + "/mute", bob, "").json();
+        assertThat(muted.path("muted").asBoolean()).isTrue();
+        assertThat(http.get("/api/v1/statuses/" + root, bob).json().path("muted").asBoolean())
+                .as("the whole conversation is muted").isTrue();
+        assertThat(http.get("/api/v1/statuses/" + root, alice).json().path("muted").asBoolean()).isFalse();
+        assertThat(http.postJson("/api/v1/statuses/" + root + "/unmute", bob, "").json().path("muted").asBoolean()).isFalse();
+    }
+
+    @Test
+    void favouritedByAndRebloggedByPageWithLinks() {
+        String id = post(alice, Map.of("status", "popular")).path("id").asString();
+        for (String name : new String[] {"fan1", "fan2", "fan3"}) {
+            server.createAccount(name);
+            String token = server.token(name, "read write");
+            assertThat(http.postJson("/api/v1/statuses/" + id + "/favourite", token, "").status()).isEqualTo(200);
+            assertThat(http.postJson("/api/v1/statuses/" + id + "/reblog", token, "").status()).isEqualTo(200);
+        }
+        Http.Response page = http.get("/api/v1/statuses/" + id + "/favourited_by?limit=2");
+        MastodonSchemas.assertValidArray("Account", page.body());
+        assertThat(page.json().size()).isEqualTo(2);
+        assertThat(page.json().get(0).path("username").asString()).isEqualTo("fan3");
+        String link = page.header("Link");
+        String next = link.substring(1, link.indexOf('>'));
+        Http.Response rest = http.get(next);
+        assertThat(rest.json().size()).isEqualTo(1);
+        assertThat(rest.json().get(0).path("username").asString()).isEqualTo("fan1");
+        String prev = link.substring(link.indexOf("<", 1) + 1, link.lastIndexOf('>'));
+        assertThat(http.get(prev).json().size()).as("nothing is newer than the first page").isZero();
+        assertThat(http.get(next.replace("max_id", "min_id")).json().get(0).path("username").asString())
+                .as("min_id pages forward").isEqualTo("fan3");
+
+        JsonNode boosters = http.get("/api/v1/statuses/" + id + "/reblogged_by").json();
+        assertThat(boosters.size()).isEqualTo(3);
+        String priv = post(alice, Map.of("status", "hidden", "visibility", "private")).path("id").asString();
+        assertThat(http.get("/api/v1/statuses/" + priv + "/favourited_by").status()).isEqualTo(404);
+    }
 }
