@@ -45,10 +45,16 @@ import social.caravan.federation.WebFingerApi;
 import social.caravan.instance.InstanceApi;
 import social.caravan.instance.InstanceService;
 import social.caravan.notifications.NotificationService;
+import social.caravan.notifications.NotificationsApi;
+import social.caravan.relationships.RelationshipService;
+import social.caravan.relationships.RelationshipsApi;
 import social.caravan.statuses.StatusService;
 import social.caravan.statuses.StatusesApi;
+import social.caravan.timelines.FeedService;
 import social.caravan.timelines.MarkerService;
 import social.caravan.timelines.MarkersApi;
+import social.caravan.timelines.TimelineService;
+import social.caravan.timelines.TimelinesApi;
 import social.caravan.web.WebPages;
 
 /** Explicit wiring: the database, every service, and the HTTP routes of the roles this process runs. */
@@ -72,6 +78,7 @@ public final class App implements AutoCloseable {
     private final ClientAddresses addresses;
     private final JobQueue queue;
     private final DeliveryLanes lanes;
+    private final FeedService feeds;
     private final List<Javalin> servers = new ArrayList<>();
     private final List<AutoCloseable> background = new ArrayList<>();
 
@@ -85,6 +92,7 @@ public final class App implements AutoCloseable {
         this.notifications = new NotificationService(database.jdbi());
         this.queue = new JobQueue(database.jdbi());
         this.lanes = new DeliveryLanes(database.jdbi());
+        this.feeds = new FeedService(database.jdbi(), notifications, queue, config.activeDays());
         this.metrics = new Metrics(config.metricsToken());
         this.authn = new Authn(auth);
         this.addresses = new ClientAddresses(config.trustedProxies());
@@ -155,7 +163,13 @@ public final class App implements AutoCloseable {
                 .register("queue.prune_dead", job -> queue.pruneDead(Instant.now().minus(DEAD_JOBS_KEPT)))
                 .every(Duration.ofDays(1), "prune-dead-jobs", Queues.SCHEDULER, "queue.prune_dead")
                 .register("auth.prune_codes", job -> auth.pruneExpiredCodes())
-                .every(Duration.ofHours(1), "prune-authorization-codes", Queues.SCHEDULER, "auth.prune_codes");
+                .every(Duration.ofHours(1), "prune-authorization-codes", Queues.SCHEDULER, "auth.prune_codes")
+                .register(StatusService.FANOUT_JOB, job -> feeds.fanout(job.payload(StatusService.Fanout.class).statusId()))
+                .register(FeedService.REBUILD_JOB, job -> feeds.rebuild(job.payload(FeedService.Rebuild.class).accountId()))
+                .register(FeedService.MERGE_JOB, job -> {
+                    FeedService.Merge merge = job.payload(FeedService.Merge.class);
+                    feeds.merge(merge.accountId(), merge.targetAccountId());
+                });
     }
 
     private List<Routes> webRoutes(RateLimits rateLimits) {
@@ -164,6 +178,7 @@ public final class App implements AutoCloseable {
         AccountJson accountJson = new AccountJson(config.baseUrl(), config.localDomain());
         StatusService statuses = new StatusService(database.jdbi(), accounts, accountJson, auth, notifications, queue,
                 config.baseUrl());
+        RelationshipService relationships = new RelationshipService(database.jdbi(), accounts, notifications, queue);
         OAuthApi oauth = new OAuthApi(auth, accounts, csrf, cookies, addresses, config.baseUrl());
         AccountsApi.SignUpTokens signUpTokens = (appId, accountId, scopes) ->
                 OAuthApi.TokenView.of(auth.issueToken(appId, OptionalLong.of(accountId), scopes));
@@ -172,9 +187,13 @@ public final class App implements AutoCloseable {
                 routes -> routes.get("/metrics", metrics::guardedScrape),
                 new AppsApi(auth, authn),
                 oauth,
-                new AccountsApi(accounts, accountJson, authn, rateLimits, addresses, signUpTokens),
+                // Before the accounts routes, so /api/v1/accounts/familiar_followers is not taken for an account id.
+                new RelationshipsApi(relationships, accountJson, authn, config.baseUrl()),
+                new AccountsApi(accounts, accountJson, authn, rateLimits, addresses, signUpTokens, relationships::relationships),
                 new InstanceApi(config, instance, accounts),
                 new MarkersApi(markers, authn),
+                new TimelinesApi(new TimelineService(database.jdbi(), feeds, accounts), statuses, authn, config.baseUrl()),
+                new NotificationsApi(notifications, accounts, accountJson, statuses, markers, authn, config.baseUrl()),
                 new StatusesApi(statuses, accountJson, authn, config.baseUrl()),
                 new WebFingerApi(accounts, accountJson, config),
                 new NodeInfoApi(accounts, config),
@@ -200,6 +219,10 @@ public final class App implements AutoCloseable {
 
     public InstanceService instance() {
         return instance;
+    }
+
+    public NotificationService notifications() {
+        return notifications;
     }
 
     public Database database() {

@@ -131,6 +131,11 @@ public final class AccountService {
         store.countStatus(h, accountId, delta);
     }
 
+    /** Counts a follow made (+1) or undone (-1) on both accounts, in the caller's transaction. */
+    public void countFollow(org.jdbi.v3.core.Handle h, long followerId, long targetId, int delta) {
+        store.countFollow(h, followerId, targetId, delta);
+    }
+
     public long countLocalUsers() {
         return jdbi.withHandle(store::countLocalUsers);
     }

@@ -158,6 +158,27 @@ final class AccountStore {
                 .bind("id", accountId).bind("d", delta).execute();
     }
 
+    /**
+     * A follow from {@code followerId} to {@code targetId} was made (+1) or undone (-1). The two rows
+     * are updated in id order, so two accounts following each other at once cannot deadlock.
+     */
+    void countFollow(Handle h, long followerId, long targetId, int delta) {
+        if (followerId < targetId) {
+            addToCount(h, followerId, "following_count", delta);
+            addToCount(h, targetId, "followers_count", delta);
+        } else {
+            addToCount(h, targetId, "followers_count", delta);
+            addToCount(h, followerId, "following_count", delta);
+        }
+    }
+
+    /** {@code column} is one of this class's constants, never input. */
+    private static void addToCount(Handle h, long accountId, String column, int delta) {
+        h.createUpdate("INSERT INTO account_stats (account_id, " + column + ") VALUES (:id, greatest(:d, 0))"
+                        + " ON CONFLICT (account_id) DO UPDATE SET " + column + " = greatest(account_stats." + column + " + :d, 0)")
+                .bind("id", accountId).bind("d", delta).execute();
+    }
+
     void delete(Handle h, long accountId) {
         h.createUpdate("DELETE FROM accounts WHERE id = :id").bind("id", accountId).execute();
     }

@@ -24,28 +24,30 @@ public final class AccountsApi implements Routes {
         Object issueFor(long applicationId, long accountId, java.util.Set<String> scopes);
     }
 
+    /** Renders the viewer's relationships; the relationships room provides it. */
+    public interface Relationships {
+        /** Mastodon's Relationship entities, one per known account, in the order of {@code accountIds}. */
+        List<?> of(long viewerId, List<Long> accountIds);
+    }
+
     private final AccountService accounts;
     private final AccountJson json;
     private final Authn authn;
     private final RateLimits rateLimits;
     private final ClientAddresses addresses;
     private final SignUpTokens tokens;
+    private final Relationships relationships;
 
     public AccountsApi(AccountService accounts, AccountJson json, Authn authn, RateLimits rateLimits,
-                       ClientAddresses addresses, SignUpTokens tokens) {
+                       ClientAddresses addresses, SignUpTokens tokens, Relationships relationships) {
         this.accounts = accounts;
         this.json = json;
         this.authn = authn;
         this.rateLimits = rateLimits;
         this.addresses = addresses;
         this.tokens = tokens;
+        this.relationships = relationships;
     }
-
-    /** Mastodon's Relationship entity. */
-    record RelationshipView(String id, boolean following, boolean showingReblogs, boolean notifying,
-                            List<String> languages, boolean followedBy, boolean blocking, boolean blockedBy,
-                            boolean muting, boolean mutingNotifications, boolean requested, boolean requestedBy,
-                            boolean domainBlocking, boolean endorsed, String note) {}
 
     @Override
     public void register(JavalinDefaultRoutingApi routes) {
@@ -115,27 +117,15 @@ public final class AccountsApi implements Routes {
         ctx.json(json.render(accounts.find(id).orElseThrow(ApiException::notFound)));
     }
 
-    /** Nobody follows, blocks or mutes anyone yet: the social graph arrives with the social-core rooms. */
+    /** Unknown ids are left out; {@code with_suspended} changes nothing, as nobody is suspended. */
     private void relationships(Context ctx) {
-        authn.requireUser(ctx, "read:follows");
+        long viewer = authn.requireUser(ctx, "read:follows").accountId().getAsLong();
         java.util.Set<Long> ids = new java.util.LinkedHashSet<>();
         for (String raw : Params.of(ctx).list("id")) {
             OptionalLong id = Ids.parse(raw);
             id.ifPresent(ids::add);
         }
-        Map<Long, Account> found = new java.util.HashMap<>();
-        for (Account account : accounts.findAll(List.copyOf(ids))) {
-            found.put(account.id(), account);
-        }
-        // The database returns rows in no particular order; answer in the order the ids were asked for.
-        List<RelationshipView> views = new ArrayList<>();
-        for (long id : ids) {
-            if (found.containsKey(id)) {
-                views.add(new RelationshipView(Long.toString(id), false, false, false, null, false, false,
-                        false, false, false, false, false, false, false, ""));
-            }
-        }
-        ctx.json(views);
+        ctx.json(relationships.of(viewer, List.copyOf(ids)));
     }
 
     private void preferences(Context ctx) {

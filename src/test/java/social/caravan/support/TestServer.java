@@ -34,6 +34,15 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts with extra environment variables (e.g. CARAVAN_REGISTRATIONS=approval). */
     public static TestServer start(Map<String, String> env) {
+        return start(env, EnumSet.of(App.ProcessRole.WEB));
+    }
+
+    /** The web role and a queue worker, for flows that need jobs to run (home feeds). */
+    public static TestServer startWithWorker() {
+        return start(Map.of(), EnumSet.of(App.ProcessRole.WEB, App.ProcessRole.WORKER));
+    }
+
+    private static TestServer start(Map<String, String> env, java.util.Set<App.ProcessRole> roles) {
         int port = freePort();
         Map<String, String> vars = new HashMap<>();
         vars.put("PORT", Integer.toString(port));
@@ -41,7 +50,7 @@ public final class TestServer implements AutoCloseable {
         vars.put("DATABASE_URL", TestDatabase.freshDatabaseUrl());
         vars.put("DB_POOL", "5");
         vars.putAll(env);
-        App app = App.open(Config.from(vars)).serve(EnumSet.of(App.ProcessRole.WEB));
+        App app = App.open(Config.from(vars)).serve(roles);
         return new TestServer(app, "http://127.0.0.1:" + port);
     }
 

@@ -29,7 +29,8 @@ public record Config(
         Optional<Integer> metricsPort,
         Optional<String> metricsToken,
         int workerConcurrency,
-        int queueLeaseSeconds) {
+        int queueLeaseSeconds,
+        int activeDays) {
 
     public enum Registrations { OPEN, APPROVAL, CLOSED }
 
@@ -47,7 +48,7 @@ public record Config(
             "CARAVAN_SITE_CONTACT_EMAIL", "STREAMING_API_BASE_URL", "TRUSTED_PROXY_IP",
             "CARAVAN_RATE_LIMIT_API", "CARAVAN_RATE_LIMIT_API_PERIOD", "CARAVAN_RATE_LIMIT_SIGNUPS",
             "CARAVAN_RATE_LIMIT_SIGNUPS_PERIOD", "CARAVAN_METRICS_PORT", "CARAVAN_METRICS_TOKEN",
-            "CARAVAN_WORKER_CONCURRENCY", "CARAVAN_QUEUE_LEASE_SECONDS", "CARAVAN_LOG_LEVEL");
+            "CARAVAN_WORKER_CONCURRENCY", "CARAVAN_QUEUE_LEASE_SECONDS", "CARAVAN_LOG_LEVEL", "CARAVAN_ACTIVE_DAYS");
 
     public static Config from(Map<String, String> env) {
         var vars = new Variables(env);
@@ -89,7 +90,8 @@ public record Config(
                 metricsPort == 0 ? Optional.empty() : Optional.of(metricsPort),
                 vars.optional("CARAVAN_METRICS_TOKEN"),
                 vars.integer("CARAVAN_WORKER_CONCURRENCY", 16, 1, 1024),
-                vars.integer("CARAVAN_QUEUE_LEASE_SECONDS", 30, 2, 3600));
+                vars.integer("CARAVAN_QUEUE_LEASE_SECONDS", 30, 2, 3600),
+                vars.integer("CARAVAN_ACTIVE_DAYS", 7, 1, 3650));
     }
 
     /** The base of every URL Caravan generates, e.g. {@code https://example.com}. */

@@ -1,0 +1,366 @@
+package social.caravan.relationships;
+
+import java.net.IDN;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import social.caravan.accounts.Account;
+import social.caravan.accounts.AccountService;
+import social.caravan.core.http.ApiException;
+import social.caravan.core.http.Page;
+import social.caravan.core.queue.JobQueue;
+import social.caravan.core.queue.Queues;
+import social.caravan.notifications.NotificationService;
+import social.caravan.timelines.FeedService;
+
+/**
+ * The social graph: follows and follow requests, blocks, mutes, domain blocks and personal notes,
+ * with the account counters, notifications and feed merges they cause, each in one transaction.
+ */
+public final class RelationshipService {
+    /** Mastodon keeps personal notes to this many characters. */
+    static final int MAX_NOTE = 2000;
+    private static final Pattern LANGUAGE = Pattern.compile("[a-z]{2,3}(-[a-zA-Z]{2,4})?");
+    private static final Pattern DOMAIN = Pattern.compile("[a-z0-9-]{1,63}(\\.[a-z0-9-]{1,63})*");
+    private static final String NOT_ALLOWED = "This action is not allowed";
+
+    private final Jdbi jdbi;
+    private final RelationshipStore store = new RelationshipStore();
+    private final AccountService accounts;
+    private final NotificationService notifications;
+    private final JobQueue queue;
+
+    public RelationshipService(Jdbi jdbi, AccountService accounts, NotificationService notifications, JobQueue queue) {
+        this.jdbi = jdbi;
+        this.accounts = accounts;
+        this.notifications = notifications;
+        this.queue = queue;
+    }
+
+    /**
+     * What a follow asks for. A null option keeps the current choice (or the default on a new
+     * follow: boosts shown, no post notifications, every language); an empty language list means
+     * every language.
+     */
+    public record FollowOptions(Boolean reblogs, Boolean notifyOnPosts, List<String> languages) {}
+
+    /** A page of a list, and the hidden ids it was paged by (newest first) for the Link header. */
+    public record PageOf<T>(List<T> items, List<Long> pagingKeys) {}
+
+    /** A muted account and when the mute ends (null: never). */
+    public record Muted(Account account, Instant expiresAt) {}
+
+    /** The accounts the viewer follows that follow {@code accountId}. */
+    public record Familiar(long accountId, List<Account> accounts) {}
+
+    /**
+     * Follows {@code targetId}, or asks to when the account is locked; following again changes the
+     * options of the follow (or of the pending request).
+     */
+    public Relationship follow(long viewer, long targetId, FollowOptions options) {
+        Account target = target(targetId);
+        if (target.id() == viewer) {
+            throw ApiException.forbidden("Following your own account is not allowed");
+        }
+        FollowOptions o = new FollowOptions(options.reblogs(), options.notifyOnPosts(), languages(options.languages()));
+        return jdbi.inTransaction(h -> {
+            if (store.blockedEitherWay(h, viewer, target.id())
+                    || (!target.local() && store.domainBlocking(h, viewer, target.domain()))) {
+                throw ApiException.forbidden(NOT_ALLOWED);
+            }
+            if (store.following(h, viewer, target.id())) {
+                store.upsertFollow(h, viewer, target.id(), o);
+            } else if (store.requested(h, viewer, target.id()) || target.locked() || !target.local()) {
+                // A locked account approves each follower; a remote one answers with Accept. Both start as requests.
+                if (store.upsertRequest(h, viewer, target.id(), o) && target.local()) {
+                    notifications.notify(h, target.id(), viewer, NotificationService.FOLLOW_REQUEST, null);
+                }
+            } else if (store.upsertFollow(h, viewer, target.id(), o)) {
+                followed(h, viewer, target.id());
+            }
+            return relationship(h, viewer, target.id());
+        });
+    }
+
+    /** Stops following, and withdraws a pending request. */
+    public Relationship unfollow(long viewer, long targetId) {
+        Account target = target(targetId);
+        return jdbi.inTransaction(h -> {
+            unfollow(h, viewer, target.id());
+            store.deleteRequest(h, viewer, target.id());
+            return relationship(h, viewer, target.id());
+        });
+    }
+
+    /** Makes {@code followerId} stop following the viewer. */
+    public Relationship removeFromFollowers(long viewer, long followerId) {
+        Account follower = target(followerId);
+        return jdbi.inTransaction(h -> {
+            unfollow(h, follower.id(), viewer);
+            return relationship(h, viewer, follower.id());
+        });
+    }
+
+    /** Blocks, ending follows and pending requests both ways. Blocking yourself does nothing, as in Mastodon. */
+    public Relationship block(long viewer, long targetId) {
+        Account target = target(targetId);
+        return jdbi.inTransaction(h -> {
+            if (target.id() != viewer) {
+                unfollow(h, viewer, target.id());
+                unfollow(h, target.id(), viewer);
+                store.deleteRequest(h, viewer, target.id());
+                store.deleteRequest(h, target.id(), viewer);
+                store.block(h, viewer, target.id());
+            }
+            return relationship(h, viewer, target.id());
+        });
+    }
+
+    public Relationship unblock(long viewer, long targetId) {
+        Account target = target(targetId);
+        return jdbi.inTransaction(h -> {
+            store.unblock(h, viewer, target.id());
+            return relationship(h, viewer, target.id());
+        });
+    }
+
+    /**
+     * Mutes for {@code seconds} (0: until unmuted), hiding notifications too unless asked not to.
+     * Muting again replaces both choices. Muting yourself does nothing, as in Mastodon.
+     */
+    public Relationship mute(long viewer, long targetId, boolean hideNotifications, int seconds) {
+        Account target = target(targetId);
+        if (seconds < 0) {
+            throw ApiException.unprocessable("Validation failed: Duration must be greater than or equal to 0");
+        }
+        return jdbi.inTransaction(h -> {
+            if (target.id() != viewer) {
+                store.mute(h, viewer, target.id(), hideNotifications, seconds);
+            }
+            return relationship(h, viewer, target.id());
+        });
+    }
+
+    public Relationship unmute(long viewer, long targetId) {
+        Account target = target(targetId);
+        return jdbi.inTransaction(h -> {
+            store.unmute(h, viewer, target.id());
+            return relationship(h, viewer, target.id());
+        });
+    }
+
+    /** Sets the viewer's private note on an account; a blank comment removes it. */
+    public Relationship note(long viewer, long targetId, String comment) {
+        Account target = target(targetId);
+        if (comment != null && comment.codePointCount(0, comment.length()) > MAX_NOTE) {
+            throw ApiException.unprocessable("Validation failed: Comment is too long (maximum is " + MAX_NOTE + " characters)");
+        }
+        return jdbi.inTransaction(h -> {
+            if (comment == null || comment.isBlank()) {
+                store.deleteNote(h, viewer, target.id());
+            } else {
+                store.setNote(h, viewer, target.id(), comment);
+            }
+            return relationship(h, viewer, target.id());
+        });
+    }
+
+    /** The viewer's relationships with the known accounts among {@code ids}, in the order asked. */
+    public List<Relationship> relationships(long viewer, List<Long> ids) {
+        Map<String, Relationship> found = new HashMap<>();
+        for (Relationship r : jdbi.withHandle(h -> store.relationships(h, viewer, ids))) {
+            found.put(r.id(), r);
+        }
+        return ids.stream().distinct().map(id -> found.get(Long.toString(id))).filter(Objects::nonNull).toList();
+    }
+
+    /** For each known account among {@code ids}, in the order asked: the accounts the viewer follows that follow it. */
+    public List<Familiar> familiarFollowers(long viewer, List<Long> ids) {
+        List<Long> asked = List.copyOf(new LinkedHashSet<>(ids));
+        Map<Long, List<Long>> followers = jdbi.withHandle(h -> store.familiarFollowers(h, viewer, asked));
+        Set<Long> known = accounts.findAll(asked).stream().map(Account::id).collect(Collectors.toSet());
+        List<Familiar> result = new ArrayList<>();
+        for (long id : asked) {
+            if (known.contains(id)) {
+                result.add(new Familiar(id, accountsOf(followers.getOrDefault(id, List.of()))));
+            }
+        }
+        return result;
+    }
+
+    /** Who follows the account; empty when it hides its network from the viewer (0: signed out) or blocks them. */
+    public PageOf<Account> followers(long accountId, long viewer, Page page) {
+        Account account = target(accountId);
+        if (hidden(account, viewer)) {
+            return new PageOf<>(List.of(), List.of());
+        }
+        return accountPage(jdbi.withHandle(h -> store.followers(h, account.id(), viewer, page)));
+    }
+
+    /** Whom the account follows, under the same rules as {@link #followers}. */
+    public PageOf<Account> following(long accountId, long viewer, Page page) {
+        Account account = target(accountId);
+        if (hidden(account, viewer)) {
+            return new PageOf<>(List.of(), List.of());
+        }
+        return accountPage(jdbi.withHandle(h -> store.following(h, account.id(), viewer, page)));
+    }
+
+    private boolean hidden(Account account, long viewer) {
+        if (account.id() == viewer) {
+            return false;
+        }
+        return account.hideCollections() || (viewer != 0 && jdbi.withHandle(h -> store.blocking(h, account.id(), viewer)));
+    }
+
+    public PageOf<Account> followRequests(long viewer, Page page) {
+        return accountPage(jdbi.withHandle(h -> store.followRequests(h, viewer, page)));
+    }
+
+    /** Accepts a pending request: the requester now follows the viewer. 404 when there is no such request. */
+    public Relationship authorize(long viewer, long requesterId) {
+        Account requester = target(requesterId);
+        return jdbi.inTransaction(h -> {
+            FollowOptions asked = store.takeRequest(h, requester.id(), viewer).orElseThrow(ApiException::notFound);
+            if (store.upsertFollow(h, requester.id(), viewer, asked)) {
+                followed(h, requester.id(), viewer);
+            }
+            return relationship(h, viewer, requester.id());
+        });
+    }
+
+    /** Declines a pending request. 404 when there is no such request. */
+    public Relationship reject(long viewer, long requesterId) {
+        Account requester = target(requesterId);
+        return jdbi.inTransaction(h -> {
+            store.takeRequest(h, requester.id(), viewer).orElseThrow(ApiException::notFound);
+            return relationship(h, viewer, requester.id());
+        });
+    }
+
+    public PageOf<Account> blocks(long viewer, Page page) {
+        return accountPage(jdbi.withHandle(h -> store.blocks(h, viewer, page)));
+    }
+
+    public PageOf<Muted> mutes(long viewer, Page page) {
+        List<RelationshipStore.Entry> entries = jdbi.withHandle(h -> store.mutes(h, viewer, page));
+        Map<Long, Instant> ends = new HashMap<>();
+        entries.forEach(e -> ends.put(e.accountId(), e.expiresAt()));
+        List<Muted> muted = accountsOf(entries.stream().map(RelationshipStore.Entry::accountId).toList()).stream()
+                .map(a -> new Muted(a, ends.get(a.id()))).toList();
+        return new PageOf<>(muted, entries.stream().map(RelationshipStore.Entry::key).toList());
+    }
+
+    public PageOf<String> domainBlocks(long viewer, Page page) {
+        List<RelationshipStore.DomainEntry> entries = jdbi.withHandle(h -> store.domainBlocks(h, viewer, page));
+        return new PageOf<>(entries.stream().map(RelationshipStore.DomainEntry::domain).toList(),
+                entries.stream().map(RelationshipStore.DomainEntry::key).toList());
+    }
+
+    /**
+     * Blocks a whole server for the viewer. As Mastodon cleans up after one: no follows either way
+     * with its accounts any more, and no pending requests.
+     */
+    public void blockDomain(long viewer, String domain) {
+        String blank = domain == null ? "" : domain.strip();
+        if (blank.isEmpty()) {
+            throw ApiException.unprocessable("Validation failed: Domain can't be blank");
+        }
+        String normalized = normalizedDomain(blank)
+                .orElseThrow(() -> ApiException.unprocessable("Validation failed: Domain is invalid"));
+        jdbi.useTransaction(h -> {
+            store.blockDomain(h, viewer, normalized);
+            for (RelationshipStore.Pair follow : store.deleteFollowsWithDomain(h, viewer, normalized)) {
+                accounts.countFollow(h, follow.accountId(), follow.targetAccountId(), -1);
+            }
+            store.deleteRequestsWithDomain(h, viewer, normalized);
+        });
+    }
+
+    /** Lifts a domain block; a domain that was not blocked (or is no domain at all) changes nothing. */
+    public void unblockDomain(long viewer, String domain) {
+        normalizedDomain(domain == null ? "" : domain.strip())
+                .ifPresent(d -> jdbi.useTransaction(h -> store.unblockDomain(h, viewer, d)));
+    }
+
+    /** A domain as Mastodon keeps it: lower case, punycode, no trailing slash; empty when it is not one. */
+    static Optional<String> normalizedDomain(String domain) {
+        String d = domain.endsWith("/") ? domain.substring(0, domain.length() - 1) : domain;
+        try {
+            d = IDN.toASCII(d, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        return d.length() < 256 && DOMAIN.matcher(d).matches() ? Optional.of(d) : Optional.empty();
+    }
+
+    /** A new follow: counted, the followed account notified, its recent statuses merged into the follower's feed. */
+    private void followed(Handle h, long followerId, long targetId) {
+        accounts.countFollow(h, followerId, targetId, 1);
+        notifications.notify(h, targetId, followerId, NotificationService.FOLLOW, null);
+        queue.enqueue(h, Queues.DEFAULT, FeedService.MERGE_JOB, new FeedService.Merge(followerId, targetId), null,
+                "merge:" + followerId + ":" + targetId);
+    }
+
+    /** Removes a follow and counts it, if there was one. */
+    private void unfollow(Handle h, long followerId, long targetId) {
+        if (store.deleteFollow(h, followerId, targetId)) {
+            accounts.countFollow(h, followerId, targetId, -1);
+        }
+    }
+
+    private Relationship relationship(Handle h, long viewer, long targetId) {
+        return store.relationships(h, viewer, List.of(targetId)).get(0);
+    }
+
+    /** The account, or 404 when it is unknown or a local one still awaiting approval, as Mastodon answers. */
+    private Account target(long id) {
+        Account account = accounts.find(id).orElseThrow(ApiException::notFound);
+        if (account.local() && accounts.user(id).map(u -> !u.approved()).orElse(false)) {
+            throw ApiException.notFound();
+        }
+        return account;
+    }
+
+    /** Language codes as given, without blanks or repeats; 422 for anything that is not one. */
+    private static List<String> languages(List<String> given) {
+        if (given == null) {
+            return null;
+        }
+        LinkedHashSet<String> codes = new LinkedHashSet<>();
+        for (String code : given) {
+            if (code != null && !code.isBlank()) {
+                if (!LANGUAGE.matcher(code.strip()).matches()) {
+                    throw ApiException.unprocessable("Validation failed: Languages is invalid");
+                }
+                codes.add(code.strip());
+            }
+        }
+        return List.copyOf(codes);
+    }
+
+    private PageOf<Account> accountPage(List<RelationshipStore.Entry> entries) {
+        return new PageOf<>(accountsOf(entries.stream().map(RelationshipStore.Entry::accountId).toList()),
+                entries.stream().map(RelationshipStore.Entry::key).toList());
+    }
+
+    /** The accounts with these ids, in this order. */
+    private List<Account> accountsOf(List<Long> ids) {
+        Map<Long, Account> found = new HashMap<>();
+        for (Account account : accounts.findAll(ids)) {
+            found.put(account.id(), account);
+        }
+        return ids.stream().map(found::get).filter(Objects::nonNull).toList();
+    }
+}

@@ -1,0 +1,262 @@
+package social.caravan.timelines;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import social.caravan.statuses.Visibility;
+
+/** SQL for home feeds: home_feeds and home_feed_entries. */
+final class FeedStore {
+
+    /** A status as fan-out needs it: who wrote it, what it answers or boosts, who it involves. */
+    record Post(long id, long accountId, boolean local, String visibility, String language, Long inReplyToAccountId,
+                Long reblogOfId, Long originalAccountId, Long[] mentioned, String[] domains) {}
+
+    /** A recipient fan-out must act on further: notify of the post, or trim the feed back to its bound. */
+    record Followup(long accountId, boolean notifyOfPost, boolean trim) {}
+
+    /** A feed's state for its reader: read within the active days, read today, being rebuilt. */
+    record State(boolean active, boolean readToday, boolean rebuilding) {}
+
+    /** The status to fan out, unless it (or what it boosts) was deleted meanwhile. */
+    Optional<Post> post(Handle h, long statusId) {
+        return h.createQuery("""
+                        SELECT s.id, s.account_id, a.domain IS NULL AS local, s.visibility, s.language,
+                               s.in_reply_to_account_id, s.reblog_of_id, o.account_id AS original_account_id,
+                               array(SELECT m.account_id FROM mentions m WHERE m.status_id = s.id OR m.status_id = s.reblog_of_id)
+                                 AS mentioned,
+                               array_remove(ARRAY[lower(a.domain), lower(oa.domain)], NULL) AS domains
+                          FROM statuses s
+                          JOIN accounts a ON a.id = s.account_id
+                          LEFT JOIN statuses o ON o.id = s.reblog_of_id
+                          LEFT JOIN accounts oa ON oa.id = o.account_id
+                         WHERE s.id = :id AND s.deleted_at IS NULL AND (s.reblog_of_id IS NULL OR o.deleted_at IS NULL)""")
+                .bind("id", statusId)
+                .map((rs, ctx) -> new Post(rs.getLong("id"), rs.getLong("account_id"), rs.getBoolean("local"),
+                        rs.getString("visibility"), rs.getString("language"),
+                        (Long) rs.getObject("in_reply_to_account_id"), (Long) rs.getObject("reblog_of_id"),
+                        (Long) rs.getObject("original_account_id"), (Long[]) rs.getArray("mentioned").getArray(),
+                        (String[]) rs.getArray("domains").getArray()))
+                .findOne();
+    }
+
+    /**
+     * Fan-out in one statement: the recipients are the author (when local) and the followers who
+     * should see the post by Mastodon's home-feed rules; the active ones among them get the entry
+     * (unless the post or another boost of it is already near the top of their feed) and their entry
+     * count goes up. An inactive author's own posts come back with the rebuild, like everything else.
+     * Returns those to notify (a follow with notify, for a status that notifies, not notified
+     * already: a job may run twice) and those whose feed reached {@code trimAt}.
+     */
+    List<Followup> fanout(Handle h, Post p, boolean notifies, int activeDays, int recentEntries, int trimAt) {
+        return h.createQuery("""
+                        WITH recipients AS MATERIALIZED (
+                            SELECT CAST(:author AS bigint) AS account_id, false AS notify
+                             WHERE :local
+                            UNION ALL
+                            SELECT f.account_id,
+                                   f.notify AND :notifies AND NOT EXISTS (
+                                       SELECT 1 FROM notifications n WHERE n.account_id = f.account_id AND n.id > :id
+                                          AND n.type = 'status' AND n.status_id = :id)
+                              FROM follows f
+                              JOIN accounts fa ON fa.id = f.account_id AND fa.domain IS NULL
+                             WHERE f.target_account_id = :author
+                               -- direct: only the mentioned (who follow the author, as Mastodon delivers it)
+                               AND (:visibility <> 'direct' OR f.account_id = ANY(:mentioned))
+                               AND (f.languages IS NULL OR CAST(:language AS text) IS NULL OR :language = ANY(f.languages))
+                               -- nothing by, boosting or mentioning whom the follower blocks or mutes, nor from blocked domains
+                               AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = f.account_id
+                                                  AND b.target_account_id = ANY(:involved))
+                               AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = f.account_id
+                                                  AND m.target_account_id = ANY(:involved)
+                                                  AND (m.expires_at IS NULL OR m.expires_at > now()))
+                               AND NOT EXISTS (SELECT 1 FROM account_domain_blocks d WHERE d.account_id = f.account_id
+                                                  AND d.domain = ANY(:domains))
+                               -- replies: to oneself, to the follower, or to someone the follower follows too
+                               AND (CAST(:replyTo AS bigint) IS NULL OR :replyTo = :author OR f.account_id = :replyTo
+                                    OR EXISTS (SELECT 1 FROM follows rf WHERE rf.account_id = f.account_id
+                                                  AND rf.target_account_id = :replyTo))
+                               -- boosts: not hidden by the follow, not of the follower's own post, not by someone its author blocks
+                               AND (CAST(:original AS bigint) IS NULL OR (f.show_reblogs AND f.account_id <> :originalAuthor
+                                    AND NOT EXISTS (SELECT 1 FROM blocks ob WHERE ob.account_id = :originalAuthor
+                                                       AND ob.target_account_id = f.account_id)))
+                        ),
+                        fed AS (
+                            INSERT INTO home_feed_entries (account_id, entry_id, reblog_of_id)
+                            SELECT r.account_id, :id, :original FROM recipients r
+                             WHERE EXISTS (SELECT 1 FROM home_feeds hf WHERE hf.account_id = r.account_id
+                                              AND hf.active_at > now() - make_interval(days => :activeDays))
+                               -- an original that arrives after a boost of it is not shown twice
+                               AND (CAST(:original AS bigint) IS NOT NULL OR NOT EXISTS (
+                                       SELECT 1 FROM home_feed_entries e WHERE e.account_id = r.account_id AND e.reblog_of_id = :id))
+                               -- a boost is left out when the original or another boost of it is among the recent entries
+                               AND (CAST(:original AS bigint) IS NULL OR NOT EXISTS (
+                                       SELECT 1 FROM home_feed_entries e
+                                        WHERE e.account_id = r.account_id AND (e.entry_id = :original OR e.reblog_of_id = :original)
+                                          AND (SELECT count(*) FROM (SELECT 1 FROM home_feed_entries n
+                                                                      WHERE n.account_id = e.account_id AND n.entry_id > e.entry_id
+                                                                      LIMIT :recent) newer) < :recent))
+                             ORDER BY r.account_id
+                            ON CONFLICT DO NOTHING
+                            RETURNING account_id
+                        ),
+                        counted AS (
+                            -- in account order, so concurrent fan-outs lock feeds in the same order
+                            INSERT INTO home_feeds (account_id, entries)
+                            SELECT account_id, 1 FROM fed ORDER BY account_id
+                            ON CONFLICT (account_id) DO UPDATE SET entries = home_feeds.entries + 1
+                            RETURNING account_id, entries
+                        )
+                        SELECT r.account_id, r.notify, coalesce(c.entries >= :trimAt, false) AS trim
+                          FROM recipients r LEFT JOIN counted c ON c.account_id = r.account_id
+                         WHERE r.notify OR c.entries >= :trimAt""")
+                .bind("id", p.id())
+                .bind("author", p.accountId())
+                .bind("local", p.local())
+                .bind("notifies", notifies)
+                .bind("visibility", p.visibility())
+                .bind("mentioned", p.mentioned())
+                .bind("language", p.language())
+                .bind("involved", involved(p))
+                .bind("domains", p.domains())
+                .bind("replyTo", p.inReplyToAccountId())
+                .bind("original", p.reblogOfId())
+                .bind("originalAuthor", p.originalAccountId())
+                .bind("activeDays", activeDays)
+                .bind("recent", recentEntries)
+                .bind("trimAt", trimAt)
+                .map((rs, ctx) -> new Followup(rs.getLong("account_id"), rs.getBoolean("notify"), rs.getBoolean("trim")))
+                .list();
+    }
+
+    /** The author, the boosted post's author and everyone either mentions. */
+    private static Long[] involved(Post p) {
+        List<Long> ids = new ArrayList<>(List.of(p.mentioned()));
+        ids.add(p.accountId());
+        if (p.originalAccountId() != null) {
+            ids.add(p.originalAccountId());
+        }
+        return ids.toArray(Long[]::new);
+    }
+
+    /**
+     * Fills a feed from the newest statuses of the account itself and of those it follows (only
+     * {@code target}, when given: a new follow), by the same rules as fan-out; of one status and its
+     * boosts only the first enters, and nothing already present under another entry. Keeps at most
+     * {@code max} new entries; returns the feed's entry count.
+     */
+    int fill(Handle h, long accountId, Long target, int perAccount, int max) {
+        return h.createQuery("""
+                        WITH sources AS (
+                            SELECT CAST(:viewer AS bigint) AS author, NULL::text[] AS languages, true AS show_reblogs
+                             WHERE CAST(:target AS bigint) IS NULL
+                            UNION ALL
+                            SELECT f.target_account_id, f.languages, f.show_reblogs FROM follows f
+                             WHERE f.account_id = :viewer AND (CAST(:target AS bigint) IS NULL OR f.target_account_id = :target)
+                        ),
+                        candidates AS (
+                            SELECT s.id, s.reblog_of_id, coalesce(s.reblog_of_id, s.id) AS shown
+                              FROM sources src
+                             CROSS JOIN LATERAL (SELECT * FROM statuses s WHERE s.account_id = src.author AND s.deleted_at IS NULL
+                                                  ORDER BY s.id DESC LIMIT :perAccount) s
+                             WHERE""" + " " + Visibility.SQL_VISIBLE + " AND " + Filters.ORIGINAL_VISIBLE + """
+                                AND (s.account_id = :viewer OR (
+                                        (src.languages IS NULL OR s.language IS NULL OR s.language = ANY(src.languages))
+                                    AND""" + " " + Filters.HOME_NOT_HIDDEN + """
+                                    AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id IN (s.account_id, :viewer)
+                                         OR EXISTS (SELECT 1 FROM follows rf WHERE rf.account_id = :viewer
+                                                       AND rf.target_account_id = s.in_reply_to_account_id))
+                                    AND (s.reblog_of_id IS NULL OR (src.show_reblogs AND""" + " " + Filters.ORIGINAL_AUTHOR + """
+                                          <> :viewer))))
+                        ),
+                        firsts AS (
+                            SELECT c.id, c.reblog_of_id FROM (
+                                SELECT c.*, row_number() OVER (PARTITION BY c.shown ORDER BY c.id) AS nth FROM candidates c) c
+                             WHERE c.nth = 1
+                               AND NOT EXISTS (SELECT 1 FROM home_feed_entries e WHERE e.account_id = :viewer AND e.entry_id <> c.id
+                                                  AND (e.entry_id = c.shown OR e.reblog_of_id = c.shown))
+                             ORDER BY c.id DESC LIMIT :max
+                        ),
+                        fed AS (
+                            INSERT INTO home_feed_entries (account_id, entry_id, reblog_of_id)
+                            SELECT :viewer, id, reblog_of_id FROM firsts
+                            ON CONFLICT DO NOTHING
+                            RETURNING 1
+                        )
+                        INSERT INTO home_feeds (account_id, entries) SELECT :viewer, count(*) FROM fed
+                        ON CONFLICT (account_id) DO UPDATE SET entries = home_feeds.entries + EXCLUDED.entries
+                        RETURNING entries""")
+                .bind("viewer", accountId)
+                .bind("target", target)
+                .bind("perAccount", perAccount)
+                .bind("max", max)
+                .mapTo(Integer.class)
+                .one();
+    }
+
+    /** Cuts these feeds back to their newest {@code keep} entries, and sets their counts right. */
+    void trim(Handle h, List<Long> accountIds, int keep) {
+        h.createUpdate("""
+                        WITH cut AS (
+                            SELECT a.id AS account_id,
+                                   (SELECT e.entry_id FROM home_feed_entries e WHERE e.account_id = a.id
+                                     ORDER BY e.entry_id DESC OFFSET :keep - 1 LIMIT 1) AS oldest_kept
+                              FROM unnest(:accounts) AS a(id)
+                        ),
+                        gone AS (
+                            DELETE FROM home_feed_entries d USING cut
+                             WHERE d.account_id = cut.account_id AND d.entry_id < cut.oldest_kept
+                        )
+                        UPDATE home_feeds hf
+                           SET entries = CASE WHEN cut.oldest_kept IS NULL
+                                              THEN (SELECT count(*) FROM home_feed_entries e WHERE e.account_id = hf.account_id)
+                                              ELSE :keep END
+                          FROM cut WHERE hf.account_id = cut.account_id""")
+                .bind("accounts", accountIds.toArray(Long[]::new))
+                .bind("keep", keep)
+                .execute();
+    }
+
+    Optional<State> state(Handle h, long accountId, int activeDays) {
+        return h.createQuery("""
+                        SELECT coalesce(active_at > now() - make_interval(days => :days), false) AS active,
+                               coalesce(active_at > now() - interval '1 day', false) AS read_today, rebuilding
+                          FROM home_feeds WHERE account_id = :a""")
+                .bind("a", accountId).bind("days", activeDays)
+                .map((rs, ctx) -> new State(rs.getBoolean("active"), rs.getBoolean("read_today"), rs.getBoolean("rebuilding")))
+                .findOne();
+    }
+
+    /** The reader is back: active from now, and the feed is being rebuilt. */
+    void startRebuild(Handle h, long accountId) {
+        h.createUpdate("""
+                        INSERT INTO home_feeds (account_id, active_at, rebuilding) VALUES (:a, now(), true)
+                        ON CONFLICT (account_id) DO UPDATE SET active_at = now(), rebuilding = true""")
+                .bind("a", accountId).execute();
+    }
+
+    void markRead(Handle h, long accountId) {
+        h.createUpdate("UPDATE home_feeds SET active_at = now() WHERE account_id = :a").bind("a", accountId).execute();
+    }
+
+    void endRebuild(Handle h, long accountId) {
+        h.createUpdate("UPDATE home_feeds SET rebuilding = false WHERE account_id = :a").bind("a", accountId).execute();
+    }
+
+    /**
+     * A page of the viewer's feed, by entry id. Read-time checks keep it right between fan-out and
+     * now: the visibility policy, the viewer still following the author, blocks and mutes made since.
+     */
+    List<Long> page(Handle h, long viewer, Window w) {
+        String sql = "SELECT e.entry_id FROM home_feed_entries e JOIN statuses s ON s.id = e.entry_id"
+                + " WHERE e.account_id = :viewer AND " + w.where("e.entry_id")
+                + " AND " + Visibility.SQL_VISIBLE
+                + " AND (s.account_id = :viewer OR EXISTS (SELECT 1 FROM follows f WHERE f.account_id = :viewer"
+                + " AND f.target_account_id = s.account_id))"
+                + " AND " + Filters.ORIGINAL_VISIBLE
+                + " AND " + Filters.HOME_NOT_HIDDEN
+                + w.order("e.entry_id");
+        return w.newestFirst(w.bind(h.createQuery(sql)).bind("viewer", viewer).mapTo(Long.class).list());
+    }
+}

@@ -1,0 +1,41 @@
+package social.caravan.timelines;
+
+import social.caravan.statuses.Visibility;
+
+/**
+ * SQL conditions the listings share, on a status row {@code s} and the viewer {@code :viewer}
+ * (0 when signed out). They come on top of {@link Visibility#SQL_VISIBLE}, never instead of it.
+ */
+final class Filters {
+    private Filters() {}
+
+    /**
+     * A boost is only shown with its original: the original must be visible to the viewer too (its
+     * author may block the viewer, or it may be private). The inner {@code s} is the original.
+     */
+    static final String ORIGINAL_VISIBLE = """
+            NOT EXISTS (SELECT 1 FROM statuses b WHERE b.id = s.id AND b.reblog_of_id IS NOT NULL
+                          AND NOT EXISTS (SELECT 1 FROM statuses s WHERE s.id = b.reblog_of_id AND""" + " "
+            + Visibility.SQL_VISIBLE + "))";
+
+    /** The original's author, for a boost. */
+    static final String ORIGINAL_AUTHOR = "(SELECT o.account_id FROM statuses o WHERE o.id = s.reblog_of_id)";
+
+    /** The account is one the viewer blocks, mutes (until the mute ends), or whose domain the viewer blocks. */
+    static String hidden(String account) {
+        return "(EXISTS (SELECT 1 FROM blocks hb WHERE hb.account_id = :viewer AND hb.target_account_id = " + account + ")"
+                + " OR EXISTS (SELECT 1 FROM mutes hm WHERE hm.account_id = :viewer AND hm.target_account_id = " + account
+                + " AND (hm.expires_at IS NULL OR hm.expires_at > now()))"
+                + " OR EXISTS (SELECT 1 FROM account_domain_blocks hd JOIN accounts ha ON lower(ha.domain) = hd.domain"
+                + " WHERE hd.account_id = :viewer AND ha.id = " + account + "))";
+    }
+
+    /**
+     * What a home feed leaves out, as Mastodon's feed filter does: statuses by, boosting, or
+     * mentioning an account the viewer blocks or mutes.
+     */
+    static final String HOME_NOT_HIDDEN = "NOT " + hidden("s.account_id")
+            + " AND (s.reblog_of_id IS NULL OR NOT " + hidden(ORIGINAL_AUTHOR) + ")"
+            + " AND NOT EXISTS (SELECT 1 FROM mentions hx WHERE (hx.status_id = s.id OR hx.status_id = s.reblog_of_id)"
+            + " AND hx.account_id <> :viewer AND " + hidden("hx.account_id") + ")";
+}
