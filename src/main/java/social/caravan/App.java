@@ -189,7 +189,7 @@ public final class App implements AutoCloseable {
                 oauth,
                 // Before the accounts routes, so /api/v1/accounts/familiar_followers is not taken for an account id.
                 new RelationshipsApi(relationships, accountJson, authn, config.baseUrl()),
-                new AccountsApi(accounts, accountJson, authn, rateLimits, addresses, signUpTokens, relationships::relationships),
+                new AccountsApi(accounts, accountJson, authn, rateLimits, addresses, signUpTokens, relationships),
                 new InstanceApi(config, instance, accounts),
                 new MarkersApi(markers, authn),
                 new TimelinesApi(new TimelineService(database.jdbi(), feeds, accounts), statuses, authn, config.baseUrl()),

@@ -64,11 +64,11 @@ public final class AccountJson {
                 List.of(), profileRoles(a.role()), fields);
     }
 
-    public CredentialAccountView renderCredential(Account a, User u) {
+    public CredentialAccountView renderCredential(Account a, User u, long followRequestsCount) {
         AccountView v = render(a);
         List<FieldView> plainFields = a.fields().stream().map(f -> new FieldView(f.name(), f.value(), null)).toList();
         SourceView source = new SourceView(u.defaultPrivacy(), u.defaultSensitive(), u.defaultLanguage(), a.note(),
-                plainFields, 0, a.hideCollections(), a.discoverable(), a.indexable(), List.of());
+                plainFields, followRequestsCount, a.hideCollections(), a.discoverable(), a.indexable(), List.of());
         return new CredentialAccountView(v.id(), v.username(), v.acct(), v.displayName(), v.locked(), v.bot(),
                 v.discoverable(), v.indexable(), v.group(), v.createdAt(), v.note(), v.url(), v.uri(), v.avatar(),
                 v.avatarStatic(), v.header(), v.headerStatic(), v.followersCount(), v.followingCount(),

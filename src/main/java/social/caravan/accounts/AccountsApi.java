@@ -28,6 +28,9 @@ public final class AccountsApi implements Routes {
     public interface Relationships {
         /** Mastodon's Relationship entities, one per known account, in the order of {@code accountIds}. */
         List<?> of(long viewerId, List<Long> accountIds);
+
+        /** Follow requests waiting for the account's answer, for verify_credentials' source. */
+        long pendingFollowRequests(long accountId);
     }
 
     private final AccountService accounts;
@@ -79,7 +82,7 @@ public final class AccountsApi implements Routes {
         long id = authn.requireUser(ctx, "read:accounts", "profile").accountId().getAsLong();
         Account account = accounts.find(id).orElseThrow(ApiException::notFound);
         User user = accounts.user(id).orElseThrow(ApiException::notFound);
-        ctx.json(json.renderCredential(account, user));
+        ctx.json(json.renderCredential(account, user, relationships.pendingFollowRequests(id)));
     }
 
     private void updateCredentials(Context ctx) {

@@ -17,6 +17,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountService;
+import social.caravan.accounts.AccountsApi;
 import social.caravan.core.http.ApiException;
 import social.caravan.core.http.Page;
 import social.caravan.core.queue.JobQueue;
@@ -28,7 +29,7 @@ import social.caravan.timelines.FeedService;
  * The social graph: follows and follow requests, blocks, mutes, domain blocks and personal notes,
  * with the account counters, notifications and feed merges they cause, each in one transaction.
  */
-public final class RelationshipService {
+public final class RelationshipService implements AccountsApi.Relationships {
     /** Mastodon keeps personal notes to this many characters. */
     static final int MAX_NOTE = 2000;
     private static final Pattern LANGUAGE = Pattern.compile("[a-z]{2,3}(-[a-zA-Z]{2,4})?");
@@ -174,6 +175,16 @@ public final class RelationshipService {
             }
             return relationship(h, viewer, target.id());
         });
+    }
+
+    @Override
+    public List<Relationship> of(long viewer, List<Long> ids) {
+        return relationships(viewer, ids);
+    }
+
+    @Override
+    public long pendingFollowRequests(long accountId) {
+        return jdbi.withHandle(h -> store.pendingRequests(h, accountId));
     }
 
     /** The viewer's relationships with the known accounts among {@code ids}, in the order asked. */

@@ -283,6 +283,11 @@ final class RelationshipStore {
                 + " AND " + ACTIVE_MUTE + ")";
     }
 
+    long pendingRequests(Handle h, long accountId) {
+        return h.createQuery("SELECT count(*) FROM follow_requests WHERE target_account_id = :a")
+                .bind("a", accountId).mapTo(Long.class).one();
+    }
+
     List<Entry> followRequests(Handle h, long accountId, Page page) {
         return page(h, "SELECT x.id, x.account_id FROM follow_requests x WHERE x.target_account_id = :account", page,
                 q -> q.bind("account", accountId), RelationshipStore::entry);

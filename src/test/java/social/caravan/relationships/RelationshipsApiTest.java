@@ -296,6 +296,8 @@ class RelationshipsApiTest {
         act(erin, carol, "follow");
         Http.Response pending = list("/api/v1/follow_requests", carol.token, "Account");
         assertThat(ids(pending)).containsExactly(ids(erin, dave).toArray(String[]::new));
+        assertThat(http.get("/api/v1/accounts/verify_credentials", carol.token).json()
+                .path("source").path("follow_requests_count").asInt()).isEqualTo(2);
 
         Http.Response authorized = http.postJson("/api/v1/follow_requests/" + dave.id + "/authorize", carol.token, "");
         assertThat(authorized.status()).as(authorized.toString()).isEqualTo(200);
