@@ -16,6 +16,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementContext;
+import social.caravan.core.db.Window;
 import social.caravan.core.http.Page;
 
 /**
@@ -316,15 +317,10 @@ final class RelationshipStore {
      * max_id and since_id page back from the newest, min_id forward from the cursor.
      */
     private static <T> List<T> page(Handle h, String select, Page page, Consumer<Query> binds, RowMapper<T> mapper) {
-        StringBuilder sql = new StringBuilder(select);
-        page.maxId().ifPresent(id -> sql.append(" AND x.id < ").append(id));
-        page.sinceId().ifPresent(id -> sql.append(" AND x.id > ").append(id));
-        page.minId().ifPresent(id -> sql.append(" AND x.id > ").append(id));
-        sql.append(page.forward() ? " ORDER BY x.id ASC" : " ORDER BY x.id DESC").append(" LIMIT :limit");
-        Query query = h.createQuery(sql.toString()).bind("limit", page.limit());
+        Window window = Window.of(page);
+        Query query = window.bind(h.createQuery(select + " AND " + window.where("x.id") + window.order("x.id")));
         binds.accept(query);
-        List<T> rows = new ArrayList<>(query.map(mapper).list());
-        return page.forward() ? rows.reversed() : rows;
+        return window.newestFirst(query.map(mapper).list());
     }
 
     private static Entry entry(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -13,7 +13,9 @@ import social.caravan.accounts.AccountJson;
 import social.caravan.accounts.AccountService;
 import social.caravan.accounts.User;
 import social.caravan.auth.AuthService;
+import social.caravan.core.db.Window;
 import social.caravan.core.http.ApiException;
+import social.caravan.core.http.Page;
 import social.caravan.core.queue.JobQueue;
 import social.caravan.core.queue.Queues;
 import social.caravan.notifications.NotificationService;
@@ -318,8 +320,8 @@ public final class StatusService {
             store.insertMentions(h, id, rendered.mentionedAccountIds());
             store.replaceTags(h, id, rendered.tags());
             store.insertEdit(h, id, new StatusStore.Edit(text, rendered.html(), spoiler, sensitive, java.time.Instant.now()));
-            for (long[] booster : store.rebloggedBy(h, id, null, null, 1000)) {
-                notifications.notify(h, booster[1], authorId, NotificationService.UPDATE, id);
+            for (long booster : store.boosters(h, id)) {
+                notifications.notify(h, booster, authorId, NotificationService.UPDATE, id);
             }
             return store.findVisible(h, id, authorId).orElseThrow();
         });
@@ -388,12 +390,12 @@ public final class StatusService {
     /** A page of who favourited or boosted a visible status: paging keys newest first, and the accounts. */
     public record Actors(List<Long> pagingKeys, List<Account> accounts) {}
 
-    public Actors favouritedBy(long id, long viewer, Long maxId, Long minId, int limit) {
-        return actors(id, viewer, (h, s) -> store.favouritedBy(h, s, maxId, minId, limit));
+    public Actors favouritedBy(long id, long viewer, Page page) {
+        return actors(id, viewer, (h, s) -> store.favouritedBy(h, s, Window.of(page)));
     }
 
-    public Actors rebloggedBy(long id, long viewer, Long maxId, Long minId, int limit) {
-        return actors(id, viewer, (h, s) -> store.rebloggedBy(h, s, maxId, minId, limit));
+    public Actors rebloggedBy(long id, long viewer, Page page) {
+        return actors(id, viewer, (h, s) -> store.rebloggedBy(h, s, Window.of(page)));
     }
 
     private Actors actors(long id, long viewer, java.util.function.BiFunction<org.jdbi.v3.core.Handle, Long, List<long[]>> query) {

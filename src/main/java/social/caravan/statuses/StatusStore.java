@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
+import social.caravan.core.db.Window;
 
 /** SQL for statuses, their stats, mentions, tags and idempotency keys. */
 final class StatusStore {
@@ -304,22 +305,23 @@ final class StatusStore {
     }
 
     /** (paging key, account id) pairs, newest first: who favourited, by the hidden favourite id. */
-    List<long[]> favouritedBy(Handle h, long statusId, Long maxId, Long minId, int limit) {
-        return h.createQuery("""
-                        SELECT id, account_id FROM favourites WHERE status_id = :s
-                           AND (CAST(:max AS bigint) IS NULL OR id < :max) AND (CAST(:min AS bigint) IS NULL OR id > :min)
-                         ORDER BY id DESC LIMIT :limit""")
-                .bind("s", statusId).bindByType("max", maxId, Long.class).bindByType("min", minId, Long.class).bind("limit", limit)
-                .map((rs, ctx) -> new long[] {rs.getLong("id"), rs.getLong("account_id")}).list();
+    List<long[]> favouritedBy(Handle h, long statusId, Window window) {
+        return actors(h, "SELECT id, account_id FROM favourites WHERE status_id = :s", statusId, window);
     }
 
     /** (paging key, account id) pairs, newest first: who boosted, by the boost's own id. */
-    List<long[]> rebloggedBy(Handle h, long statusId, Long maxId, Long minId, int limit) {
-        return h.createQuery("""
-                        SELECT id, account_id FROM statuses WHERE reblog_of_id = :s AND deleted_at IS NULL
-                           AND (CAST(:max AS bigint) IS NULL OR id < :max) AND (CAST(:min AS bigint) IS NULL OR id > :min)
-                         ORDER BY id DESC LIMIT :limit""")
-                .bind("s", statusId).bindByType("max", maxId, Long.class).bindByType("min", minId, Long.class).bind("limit", limit)
-                .map((rs, ctx) -> new long[] {rs.getLong("id"), rs.getLong("account_id")}).list();
+    List<long[]> rebloggedBy(Handle h, long statusId, Window window) {
+        return actors(h, "SELECT id, account_id FROM statuses WHERE reblog_of_id = :s AND deleted_at IS NULL", statusId, window);
+    }
+
+    List<Long> boosters(Handle h, long statusId) {
+        return h.createQuery("SELECT DISTINCT account_id FROM statuses WHERE reblog_of_id = :s AND deleted_at IS NULL")
+                .bind("s", statusId).mapTo(Long.class).list();
+    }
+
+    private static List<long[]> actors(Handle h, String select, long statusId, Window window) {
+        return window.newestFirst(window.bind(h.createQuery(select + " AND " + window.where("id") + window.order("id")))
+                .bind("s", statusId)
+                .map((rs, ctx) -> new long[] {rs.getLong("id"), rs.getLong("account_id")}).list());
     }
 }

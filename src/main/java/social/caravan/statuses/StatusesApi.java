@@ -151,17 +151,14 @@ public final class StatusesApi implements Routes {
     }
 
     private interface ActorsQuery {
-        StatusService.Actors page(long statusId, long viewer, Long maxId, Long minId, int limit);
+        StatusService.Actors page(long statusId, long viewer, Page page);
     }
 
     /** Who favourited or boosted: accounts, paged by the hidden favourite or boost ids, as Mastodon pages them. */
     private void actors(Context ctx, ActorsQuery query) {
         long viewer = viewer(ctx);
         Page page = Page.of(ctx, 40, 80);
-        Long max = page.maxId().isPresent() ? Long.valueOf(page.maxId().getAsLong()) : null;
-        Long min = page.minId().isPresent() ? Long.valueOf(page.minId().getAsLong())
-                : page.sinceId().isPresent() ? Long.valueOf(page.sinceId().getAsLong()) : null;
-        StatusService.Actors actors = query.page(id(ctx), viewer, max, min, page.limit());
+        StatusService.Actors actors = query.page(id(ctx), viewer, page);
         page.link(ctx, baseUrl, actors.pagingKeys());
         ctx.json(actors.accounts().stream().map(accountJson::render).toList());
     }

@@ -1,5 +1,6 @@
 package social.caravan.timelines;
 
+import social.caravan.core.db.Window;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;

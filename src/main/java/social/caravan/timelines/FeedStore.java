@@ -1,5 +1,6 @@
 package social.caravan.timelines;
 
+import social.caravan.core.db.Window;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package social.caravan.timelines;
 
+import social.caravan.core.db.Window;
 import io.javalin.http.Context;
 import io.javalin.router.JavalinDefaultRoutingApi;
 import java.util.List;

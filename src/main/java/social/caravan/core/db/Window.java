@@ -1,4 +1,4 @@
-package social.caravan.timelines;
+package social.caravan.core.db;
 
 import java.util.List;
 import org.jdbi.v3.core.statement.Query;
@@ -9,28 +9,28 @@ import social.caravan.core.http.Page;
  * or {@code since_id}. Paging forward ({@code min_id}) reads the oldest keys after the cursor first,
  * as Mastodon does, and the rows are turned back to newest first.
  */
-record Window(long upper, long lower, boolean forward, int limit) {
+public record Window(long upper, long lower, boolean forward, int limit) {
 
-    static Window of(Page page) {
+    public static Window of(Page page) {
         long lower = page.minId().isPresent() ? page.minId().getAsLong() : page.sinceId().orElse(0);
         return new Window(page.maxId().orElse(Long.MAX_VALUE), lower, page.forward(), page.limit());
     }
 
     /** The bounds on {@code key}, binding :upper and :lower. */
-    String where(String key) {
+    public String where(String key) {
         return key + " < :upper AND " + key + " > :lower";
     }
 
     /** ORDER BY and LIMIT on {@code key}, binding :limit. */
-    String order(String key) {
+    public String order(String key) {
         return " ORDER BY " + key + (forward ? " ASC" : " DESC") + " LIMIT :limit";
     }
 
-    Query bind(Query query) {
+    public Query bind(Query query) {
         return query.bind("upper", upper).bind("lower", lower).bind("limit", limit);
     }
 
-    <T> List<T> newestFirst(List<T> rows) {
+    public <T> List<T> newestFirst(List<T> rows) {
         return forward ? rows.reversed() : rows;
     }
 }
