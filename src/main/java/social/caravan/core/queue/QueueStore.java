@@ -11,7 +11,6 @@ import org.jdbi.v3.core.Handle;
 /** SQL for the jobs, recurring_jobs and leases tables. */
 final class QueueStore {
     static final String CHANNEL = "caravan_jobs";
-    private static final String JOB_COLUMNS = "id, queue, type, payload, attempts, created_at";
 
     boolean insert(Handle h, String queue, String type, String payload, Instant runAt, String uniqueKey) {
         return h.createUpdate("""
@@ -31,15 +30,21 @@ final class QueueStore {
         h.createQuery("SELECT pg_notify('" + CHANNEL + "', :queue)").bind("queue", queue).mapTo(String.class).one();
     }
 
-    /** Takes up to {@code limit} ready jobs of one queue; the lease is the new run_at. */
+    /**
+     * Takes up to {@code limit} ready jobs of one queue; the lease is the new run_at. The locked
+     * selection is a MATERIALIZED CTE: as {@code id IN (subquery)} the planner may run the
+     * LIMIT ... SKIP LOCKED subquery more than once and claim far more than {@code limit} rows.
+     */
     List<Job> claim(Handle h, String queue, String worker, int limit, int leaseSeconds) {
         return h.createQuery("""
+                        WITH next AS MATERIALIZED (
+                          SELECT id FROM jobs
+                           WHERE queue = :queue AND dead_at IS NULL AND run_at <= now()
+                           ORDER BY run_at LIMIT :limit FOR UPDATE SKIP LOCKED)
                         UPDATE jobs SET run_at = now() + make_interval(secs => :lease), locked_by = :worker,
                                attempts = attempts + 1
-                         WHERE id IN (SELECT id FROM jobs
-                                       WHERE queue = :queue AND dead_at IS NULL AND run_at <= now()
-                                       ORDER BY run_at LIMIT :limit FOR UPDATE SKIP LOCKED)
-                        RETURNING""" + " " + JOB_COLUMNS)
+                          FROM next WHERE jobs.id = next.id
+                        RETURNING jobs.id, jobs.queue, jobs.type, jobs.payload, jobs.attempts, jobs.created_at""")
                 .bind("queue", queue)
                 .bind("worker", worker)
                 .bind("limit", limit)
@@ -68,12 +73,12 @@ final class QueueStore {
                 .bind("id", id).bind("worker", worker).bind("error", error).execute();
     }
 
-    /** Renews the lease of every job this worker holds. */
-    void extendLeases(Handle h, String worker, int leaseSeconds) {
+    /** Renews the leases of these jobs, those this worker is running, and no others. */
+    void extendLeases(Handle h, long[] ids, String worker, int leaseSeconds) {
         h.createUpdate("""
                         UPDATE jobs SET run_at = now() + make_interval(secs => :lease)
-                         WHERE locked_by = :worker AND dead_at IS NULL""")
-                .bind("worker", worker).bind("lease", leaseSeconds).execute();
+                         WHERE id = ANY(:ids) AND locked_by = :worker AND dead_at IS NULL""")
+                .bind("ids", ids).bind("worker", worker).bind("lease", leaseSeconds).execute();
     }
 
     /** Gives back every job this worker holds, ready at once; giving back does not use up an attempt. */

@@ -50,6 +50,10 @@ public final class Worker implements AutoCloseable {
     private final Semaphore slots;
     private final Semaphore wake = new Semaphore(0);
     private final LinkedBlockingQueue<Long> completed = new LinkedBlockingQueue<>();
+    /** Jobs claimed and not yet recorded as done, retried or dead: the only leases this worker renews. */
+    private final java.util.Set<Long> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The last claim got all it asked for: a backlog waits, so claim again only when half the slots are free. */
+    private boolean backlog;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Thread> loops = new ArrayList<>();
     private volatile boolean running;
@@ -87,12 +91,14 @@ public final class Worker implements AutoCloseable {
         while (running) {
             try {
                 int free = slots.availablePermits();
-                if (free == 0) {
+                if (free == 0 || (backlog && free < Math.min(CLAIM_BATCH, (settings.concurrency() + 1) / 2))) {
                     wake.tryAcquire(100, TimeUnit.MILLISECONDS);
                     continue;
                 }
                 wake.drainPermits();
-                List<Job> jobs = claim(Math.min(free, CLAIM_BATCH));
+                int limit = Math.min(free, CLAIM_BATCH);
+                List<Job> jobs = claim(limit);
+                backlog = jobs.size() == limit;
                 if (jobs.isEmpty()) {
                     wake.tryAcquire(idleWaitMillis(), TimeUnit.MILLISECONDS);
                     continue;
@@ -111,15 +117,29 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    /** Fills the free slots from the served queues, heavier queues first more often. */
+    /**
+     * Fills the free slots from the served queues, heavier queues first more often. Each queue's
+     * claim commits on its own, so one that fails must not lose the jobs already claimed.
+     */
     private List<Job> claim(int limit) {
         List<Job> claimed = new ArrayList<>();
         for (String queue : Queues.weightedOrder(settings.queues())) {
             int want = limit - claimed.size();
-            if (want == 0) {
+            if (want <= 0) {
                 break;
             }
-            claimed.addAll(jdbi.withHandle(h -> store.claim(h, queue, id, want, settings.leaseSeconds())));
+            try {
+                List<Job> jobs = jdbi.withHandle(h -> store.claim(h, queue, id, want, settings.leaseSeconds()));
+                jobs.forEach(job -> held.add(job.id()));
+                claimed.addAll(jobs);
+            } catch (RuntimeException e) {
+                if (claimed.isEmpty()) {
+                    throw e;
+                }
+                log.warn("claiming from queue {} failed, running the {} job(s) already claimed: {}", queue,
+                        claimed.size(), e.getMessage());
+                break;
+            }
         }
         return claimed;
     }
@@ -172,13 +192,21 @@ public final class Worker implements AutoCloseable {
             return;
         }
         Instant next = Instant.now().plus(RetryPolicy.backoff(job.attempts()));
-        jdbi.useHandle(h -> store.retryLater(h, job.id(), id, reason, next));
+        try {
+            jdbi.useHandle(h -> store.retryLater(h, job.id(), id, reason, next));
+        } finally {
+            held.remove(job.id());
+        }
         counter("caravan_jobs_retried", job).increment();
         log.info("job {} ({}) failed on attempt {}, retrying at {}: {}", job.id(), job.type(), job.attempts(), next, reason);
     }
 
     private void kill(Job job, String reason) {
-        jdbi.useHandle(h -> store.kill(h, job.id(), id, reason));
+        try {
+            jdbi.useHandle(h -> store.kill(h, job.id(), id, reason));
+        } finally {
+            held.remove(job.id());
+        }
         counter("caravan_jobs_failed", job).increment();
         log.warn("job {} ({}) moved to the dead set: {}", job.id(), job.type(), reason);
     }
@@ -199,7 +227,12 @@ public final class Worker implements AutoCloseable {
                 batch.add(first);
                 completed.drainTo(batch, COMPLETE_BATCH - 1);
                 long[] ids = batch.stream().mapToLong(Long::longValue).toArray();
-                jdbi.useHandle(h -> store.complete(h, ids, id));
+                try {
+                    jdbi.useHandle(h -> store.complete(h, ids, id));
+                } finally {
+                    // Recorded, or not: either way the lease is no longer renewed (an unrecorded job runs again).
+                    batch.forEach(held::remove);
+                }
                 batch.clear();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -226,7 +259,10 @@ public final class Worker implements AutoCloseable {
                 return;
             }
             try {
-                jdbi.useHandle(h -> store.extendLeases(h, id, settings.leaseSeconds()));
+                long[] ids = held.stream().mapToLong(Long::longValue).toArray();
+                if (ids.length > 0) {
+                    jdbi.useHandle(h -> store.extendLeases(h, ids, id, settings.leaseSeconds()));
+                }
             } catch (RuntimeException e) {
                 log.warn("renewing job leases failed: {}", e.getMessage());
             }
