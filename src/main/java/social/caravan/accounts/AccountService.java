@@ -1,6 +1,10 @@
 package social.caravan.accounts;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,9 +29,13 @@ public final class AccountService {
     static final int MAX_FIELDS = 4;
     static final int MAX_FIELD_LENGTH = 255;
 
+    /** The authors and mentioned accounts that busy instances' pages show. */
+    static final int PROFILES_CACHED = 20_000;
     private final Jdbi jdbi;
     private final AccountStore store = new AccountStore();
     private final Config config;
+    /** Profiles by id; their counts are replaced by current ones at every use. */
+    private final Cache<Long, Account> profiles = Caffeine.newBuilder().maximumSize(PROFILES_CACHED).build();
 
     public AccountService(Jdbi jdbi, Config config) {
         this.jdbi = jdbi;
@@ -100,8 +108,35 @@ public final class AccountService {
         return jdbi.withHandle(h -> store.find(h, id));
     }
 
-    public List<Account> findAll(List<Long> ids) {
-        return jdbi.withHandle(h -> store.findAll(h, ids));
+    /**
+     * The accounts among {@code ids}, with their counts as they are now. Profiles come from
+     * {@link #profiles} while the row's {@code updated_at} (bumped by every profile or role change)
+     * still matches, so a page of statuses costs one short statement for its authors.
+     */
+    public List<Account> findAll(Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbi.withHandle(h -> {
+            List<AccountStore.Version> versions = store.versions(h, ids);
+            List<Account> found = new ArrayList<>(versions.size());
+            List<Long> missing = new ArrayList<>();
+            Map<Long, Account.Stats> stats = new HashMap<>();
+            for (AccountStore.Version v : versions) {
+                Account cached = profiles.getIfPresent(v.id());
+                if (cached != null && cached.updatedAt().equals(v.updatedAt())) {
+                    found.add(cached.withStats(v.stats()));
+                } else {
+                    missing.add(v.id());
+                    stats.put(v.id(), v.stats());
+                }
+            }
+            for (Account account : store.findAll(h, missing)) {
+                profiles.put(account.id(), account);
+                found.add(account.withStats(stats.get(account.id())));
+            }
+            return found;
+        });
     }
 
     public Optional<Account> findLocal(String username) {

@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -72,12 +73,26 @@ final class AccountStore {
                 .bind("u", username).map((rs, ctx) -> account(rs)).findOne();
     }
 
-    List<Account> findAll(Handle h, List<Long> ids) {
+    List<Account> findAll(Handle h, Collection<Long> ids) {
         if (ids.isEmpty()) {
             return List.of();
         }
         return h.createQuery("SELECT " + ACCOUNT_COLUMNS + ACCOUNTS + " WHERE a.id = ANY(:ids)")
                 .bind("ids", ids.toArray(Long[]::new)).map((rs, ctx) -> account(rs)).list();
+    }
+
+    /** When a profile last changed, and its counts now. */
+    record Version(long id, Instant updatedAt, Account.Stats stats) {}
+
+    List<Version> versions(Handle h, Collection<Long> ids) {
+        return h.createQuery("""
+                        SELECT a.id, a.updated_at, coalesce(st.statuses_count, 0) AS statuses_count,
+                               coalesce(st.followers_count, 0) AS followers_count,
+                               coalesce(st.following_count, 0) AS following_count, st.last_status_at
+                        """ + ACCOUNTS + " WHERE a.id = ANY(:ids)")
+                .bind("ids", ids.toArray(Long[]::new))
+                .map((rs, ctx) -> new Version(rs.getLong("id"), rs.getTimestamp("updated_at").toInstant(), stats(rs)))
+                .list();
     }
 
     Optional<User> user(Handle h, long accountId) {
@@ -141,6 +156,8 @@ final class AccountStore {
                 .bind("sensitive", u.defaultSensitive())
                 .bind("language", u.defaultLanguage())
                 .execute();
+        // The role shows on the profile: cached profiles (AccountService) must see a new version.
+        h.createUpdate("UPDATE accounts SET updated_at = now() WHERE id = :id").bind("id", u.accountId()).execute();
     }
 
     void recordSignIn(Handle h, long accountId) {
@@ -200,8 +217,12 @@ final class AccountStore {
                 instant(rs.getTimestamp("created_at")),
                 instant(rs.getTimestamp("updated_at")),
                 rs.getString("account_role") == null ? null : Role.parse(rs.getString("account_role")),
-                new Account.Stats(rs.getLong("statuses_count"), rs.getLong("followers_count"),
-                        rs.getLong("following_count"), instant(rs.getTimestamp("last_status_at"))));
+                stats(rs));
+    }
+
+    private static Account.Stats stats(ResultSet rs) throws SQLException {
+        return new Account.Stats(rs.getLong("statuses_count"), rs.getLong("followers_count"),
+                rs.getLong("following_count"), instant(rs.getTimestamp("last_status_at")));
     }
 
     private static User user(ResultSet rs) throws SQLException {

@@ -18,6 +18,10 @@ public record User(
 
     /** Why this user may not act through the API yet, in Mastodon's words; null when they may. */
     public String loginBlocked() {
+        return loginBlocked(approved, disabled);
+    }
+
+    public static String loginBlocked(boolean approved, boolean disabled) {
         if (disabled) {
             return "Your login is currently disabled";
         }

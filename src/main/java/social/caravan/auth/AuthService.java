@@ -186,19 +186,18 @@ public final class AuthService implements TokenResolver {
 
     @Override
     public Optional<Principal> resolve(String bearerToken) {
-        Optional<AuthStore.TokenRow> row = jdbi.withHandle(h -> store.tokenByHash(h, Secrets.digest(bearerToken)))
-                .filter(t -> t.revokedAt() == null);
+        Optional<AuthStore.TokenWithUser> row = jdbi.withHandle(h -> store.tokenWithUser(h, Secrets.digest(bearerToken)))
+                .filter(t -> t.token().revokedAt() == null);
         if (row.isEmpty()) {
             return Optional.empty();
         }
-        AuthStore.TokenRow t = row.get();
+        AuthStore.TokenRow t = row.get().token();
         Optional<String> blocked = Optional.empty();
         if (t.accountId().isPresent()) {
-            Optional<User> user = accounts.user(t.accountId().getAsLong());
-            if (user.isEmpty()) {
+            if (!row.get().userFound()) {
                 return Optional.empty();
             }
-            blocked = Optional.ofNullable(user.get().loginBlocked());
+            blocked = Optional.ofNullable(User.loginBlocked(row.get().approved(), row.get().disabled()));
         }
         return Optional.of(new Principal(t.id(), t.applicationId(), t.accountId(), Scopes.parse(t.scopes()), blocked));
     }

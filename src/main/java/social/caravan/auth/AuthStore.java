@@ -69,6 +69,23 @@ final class AuthStore {
                 .bind("hash", tokenHash).map((rs, ctx) -> token(rs)).findOne();
     }
 
+    /** A token with its user's state (null fields for an app token, or when the user is gone). */
+    record TokenWithUser(TokenRow token, boolean userFound, boolean approved, boolean disabled) {}
+
+    /** The token and its user in one statement: every API request asks this. */
+    Optional<TokenWithUser> tokenWithUser(Handle h, String tokenHash) {
+        return h.createQuery("""
+                        SELECT t.id, t.application_id, t.account_id, t.scopes, t.created_at, t.revoked_at,
+                               u.account_id IS NOT NULL AS user_found, coalesce(u.approved, false) AS approved,
+                               coalesce(u.disabled, false) AS disabled
+                          FROM oauth_access_tokens t LEFT JOIN users u ON u.account_id = t.account_id
+                         WHERE t.token_hash = :hash""")
+                .bind("hash", tokenHash)
+                .map((rs, ctx) -> new TokenWithUser(token(rs), rs.getBoolean("user_found"), rs.getBoolean("approved"),
+                        rs.getBoolean("disabled")))
+                .findOne();
+    }
+
     void revokeToken(Handle h, long tokenId) {
         h.createUpdate("UPDATE oauth_access_tokens SET revoked_at = now() WHERE id = :id AND revoked_at IS NULL")
                 .bind("id", tokenId).execute();

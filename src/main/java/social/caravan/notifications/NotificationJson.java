@@ -140,7 +140,7 @@ final class NotificationJson {
         if (distinct.isEmpty()) {
             return byId;
         }
-        for (StatusJson.StatusView view : statuses.views(statuses.getMany(distinct, viewer), viewer)) {
+        for (StatusJson.StatusView view : statuses.viewsOf(distinct, viewer)) {
             byId.put(Long.parseLong(view.id()), view);
         }
         return byId;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountJson;
 
@@ -35,35 +34,29 @@ public final class StatusJson {
             List<TagView> tags, List<Object> emojis, Object card, Object poll,
             @JsonInclude(JsonInclude.Include.NON_NULL) String text) {}
 
-    /** Everything rendering a page of statuses needs, loaded in a few queries. */
-    record Bundle(Map<Long, Status> originals, Map<Long, Account> accounts, Map<Long, StatusStore.Counts> counts,
-                  Map<Long, List<Long>> mentions, Map<Long, List<String>> tags, StatusStore.ViewerFlags flags,
+    /** Everything rendering a page of statuses needs: bodies and snapshots of them and their originals, accounts. */
+    record Bundle(Map<Long, StatusBody> bodies, Map<Long, StatusStore.Snapshot> snapshots, Map<Long, Account> accounts,
                   Map<Long, ApplicationView> applications, long viewer) {}
 
-    StatusView render(Status s, Bundle b, boolean withSource) {
-        StatusView reblog = null;
-        if (s.reblogOfId() != null) {
-            Status original = b.originals().get(s.reblogOfId());
-            reblog = original == null ? null : render(original, b, false);
-        }
+    StatusView render(long id, Bundle b, boolean withSource) {
+        Status s = b.bodies().get(id).status();
+        StatusStore.Snapshot snapshot = b.snapshots().get(id);
+        StatusView reblog = s.reblogOfId() == null ? null : render(s.reblogOfId(), b, false);
         Account author = b.accounts().get(s.accountId());
-        StatusStore.Counts counts = b.counts().getOrDefault(s.id(), new StatusStore.Counts(0, 0, 0));
-        List<MentionView> mentions = b.mentions().getOrDefault(s.id(), List.of()).stream()
+        List<MentionView> mentions = b.bodies().get(id).mentions().stream()
                 .map(b.accounts()::get).filter(java.util.Objects::nonNull)
                 .map(a -> new MentionView(Long.toString(a.id()), a.username(), accountJson.profileUrl(a),
                         a.local() ? a.username() : a.username() + "@" + a.domain()))
                 .toList();
-        List<TagView> tags = b.tags().getOrDefault(s.id(), List.of()).stream()
+        List<TagView> tags = b.bodies().get(id).tags().stream()
                 .map(name -> new TagView(name, baseUrl + "/tags/" + name)).toList();
         boolean own = s.accountId() == b.viewer();
-        Boolean pinned = own && s.reblogOfId() == null && s.visibility() != Visibility.DIRECT
-                ? b.flags().pinned().contains(s.id()) : null;
+        Boolean pinned = own && s.reblogOfId() == null && s.visibility() != Visibility.DIRECT ? snapshot.pinned() : null;
+        StatusStore.Counts counts = snapshot.counts();
         return new StatusView(Long.toString(s.id()), s.createdAt(), id(s.inReplyToId()), id(s.inReplyToAccountId()),
                 s.sensitive(), s.spoilerText(), s.visibility().key(), s.language(), uri(author, s), url(author, s),
-                counts.replies(), counts.reblogs(), counts.favourites(), s.editedAt(),
-                b.flags().favourited().contains(s.id()), b.flags().reblogged().contains(s.id()),
-                b.flags().mutedConversations().contains(s.conversationId()),
-                b.flags().bookmarked().contains(s.id()), pinned, s.content(), List.of(), reblog,
+                counts.replies(), counts.reblogs(), counts.favourites(), s.editedAt(), snapshot.favourited(),
+                snapshot.reblogged(), snapshot.muted(), snapshot.bookmarked(), pinned, s.content(), List.of(), reblog,
                 s.applicationId() == null ? null : b.applications().get(s.applicationId()),
                 accountJson.render(author), List.of(), mentions, tags, List.of(), null, null,
                 withSource ? s.text() : null);
@@ -80,17 +73,5 @@ public final class StatusJson {
 
     private static String id(Long id) {
         return id == null ? null : Long.toString(id);
-    }
-
-    /** The ids whose viewer flags and counts a page needs: each status and what it boosts. */
-    static Set<Long> idsOf(List<Status> statuses) {
-        java.util.Set<Long> ids = new java.util.LinkedHashSet<>();
-        for (Status s : statuses) {
-            ids.add(s.id());
-            if (s.reblogOfId() != null) {
-                ids.add(s.reblogOfId());
-            }
-        }
-        return ids;
     }
 }

@@ -1,11 +1,15 @@
 package social.caravan.statuses;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import social.caravan.accounts.Account;
@@ -31,6 +35,9 @@ public final class StatusService {
     /** How far up a reply chain a thread reaches, and how many replies it lists. */
     static final int ANCESTOR_LIMIT = 40;
     static final int DESCENDANT_LIMIT = 60;
+    /** About 1 KiB each: the rows of the statuses a busy instance's readers see in their feeds. */
+    static final int BODIES_CACHED = 50_000;
+    static final int APPLICATIONS_CACHED = 1_000;
 
     private final Jdbi jdbi;
     private final StatusStore store = new StatusStore();
@@ -41,6 +48,10 @@ public final class StatusService {
     private final AuthService auth;
     private final NotificationService notifications;
     private final JobQueue queue;
+    /** Status bodies by id, checked against the row's edit time at every use (see {@link #render}). */
+    private final Cache<Long, StatusBody> bodies = Caffeine.newBuilder().maximumSize(BODIES_CACHED).build();
+    private final Cache<Long, Optional<StatusJson.ApplicationView>> applicationViews =
+            Caffeine.newBuilder().maximumSize(APPLICATIONS_CACHED).build();
 
     public StatusService(Jdbi jdbi, AccountService accounts, AccountJson accountJson, AuthService auth,
                          NotificationService notifications, JobQueue queue, String baseUrl) {
@@ -56,46 +67,94 @@ public final class StatusService {
 
     /** Renders statuses for a viewer (0 when signed out) with their counts, flags, authors and boosted originals. */
     public List<StatusJson.StatusView> views(List<Status> statuses, long viewer) {
-        return render(statuses, viewer, false);
+        return render(statuses.stream().map(Status::id).toList(), true, viewer, false);
     }
 
     public StatusJson.StatusView view(Status status, long viewer) {
-        return render(List.of(status), viewer, false).get(0);
+        return render(List.of(status.id()), true, viewer, false).stream().findFirst().orElseThrow(ApiException::notFound);
     }
 
     /** With {@code text}: what DELETE answers, so apps can redraft. */
     public StatusJson.StatusView viewWithSource(Status status, long viewer) {
-        return render(List.of(status), viewer, true).get(0);
+        return render(List.of(status.id()), true, viewer, true).stream().findFirst().orElseThrow(ApiException::notFound);
     }
 
-    private List<StatusJson.StatusView> render(List<Status> statuses, long viewer, boolean withSource) {
-        if (statuses.isEmpty()) {
+    /** Renders the statuses among {@code ids} the viewer may see, in the order asked, without repeats. */
+    public List<StatusJson.StatusView> viewsOf(List<Long> ids, long viewer) {
+        return render(ids.stream().distinct().toList(), false, viewer, false);
+    }
+
+    /**
+     * Renders statuses in two statements when the caches are warm: their snapshots (counts, the
+     * viewer's flags, visibility, edit time) and their authors' current counts. Bodies come from
+     * {@link #bodies} while their edit time matches, accounts from {@link AccountService#findAll}.
+     * {@code trusted} statuses were already checked by the caller (a deleted one, for redrafting);
+     * the others, and every boosted original, must pass the visibility policy here.
+     */
+    private List<StatusJson.StatusView> render(List<Long> ids, boolean trusted, long viewer, boolean withSource) {
+        if (ids.isEmpty()) {
             return List.of();
         }
-        StatusJson.Bundle bundle = jdbi.withHandle(h -> {
-            List<Long> reblogged = statuses.stream().map(Status::reblogOfId).filter(java.util.Objects::nonNull).toList();
-            Map<Long, Status> originals = new HashMap<>();
-            for (Status original : store.findVisible(h, reblogged, viewer)) {
-                originals.put(original.id(), original);
+        Map<Long, StatusStore.Snapshot> snapshots = new HashMap<>();
+        Map<Long, StatusBody> found = new HashMap<>();
+        jdbi.useHandle(h -> {
+            for (StatusStore.Snapshot snapshot : store.snapshots(h, ids, viewer)) {
+                snapshots.put(snapshot.id(), snapshot);
             }
-            List<Long> ids = List.copyOf(StatusJson.idsOf(statuses));
-            Map<Long, List<Long>> mentions = store.mentions(h, ids);
-            Set<Long> accountIds = new HashSet<>();
-            statuses.forEach(st -> accountIds.add(st.accountId()));
-            originals.values().forEach(st -> accountIds.add(st.accountId()));
-            mentions.values().forEach(accountIds::addAll);
-            Map<Long, Account> authors = new HashMap<>();
-            for (Account account : accounts.findAll(List.copyOf(accountIds))) {
-                authors.put(account.id(), account);
+            List<Long> missing = new ArrayList<>();
+            for (StatusStore.Snapshot snapshot : snapshots.values()) {
+                StatusBody body = bodies.getIfPresent(snapshot.id());
+                if (body != null && Objects.equals(body.status().editedAt(), snapshot.editedAt())) {
+                    found.put(snapshot.id(), body);
+                } else {
+                    missing.add(snapshot.id());
+                }
             }
-            Map<Long, StatusJson.ApplicationView> applications = new HashMap<>();
-            statuses.stream().map(Status::applicationId).filter(java.util.Objects::nonNull).distinct().forEach(appId ->
-                    auth.application(appId).ifPresent(app ->
-                            applications.put(appId, new StatusJson.ApplicationView(app.name(), app.website()))));
-            return new StatusJson.Bundle(originals, authors, store.counts(h, ids), mentions, store.tags(h, ids),
-                    store.viewerFlags(h, ids, conversationsOf(statuses, originals), viewer), applications, viewer);
+            if (!missing.isEmpty()) {
+                for (StatusBody body : store.bodies(h, missing)) {
+                    bodies.put(body.status().id(), body);
+                    found.put(body.status().id(), body);
+                }
+            }
         });
-        return statuses.stream().map(st -> json.render(st, bundle, withSource)).toList();
+        List<Long> shown = ids.stream().filter(id -> {
+            StatusStore.Snapshot snapshot = snapshots.get(id);
+            if (snapshot == null || !(trusted || snapshot.visible())) {
+                return false;
+            }
+            StatusStore.Snapshot original = snapshot.reblogOfId() == null ? null : snapshots.get(snapshot.reblogOfId());
+            return snapshot.reblogOfId() == null || (original != null && original.visible());
+        }).toList();
+        Set<Long> accountIds = new HashSet<>();
+        Set<Long> applicationIds = new HashSet<>();
+        for (long id : shown) {
+            StatusBody body = found.get(id);
+            StatusBody original = body.status().reblogOfId() == null ? null : found.get(body.status().reblogOfId());
+            for (StatusBody b : original == null ? List.of(body) : List.of(body, original)) {
+                accountIds.add(b.status().accountId());
+                accountIds.addAll(b.mentions());
+                if (b.status().applicationId() != null) {
+                    applicationIds.add(b.status().applicationId());
+                }
+            }
+        }
+        Map<Long, Account> authors = new HashMap<>();
+        for (Account account : accounts.findAll(accountIds)) {
+            authors.put(account.id(), account);
+        }
+        StatusJson.Bundle bundle = new StatusJson.Bundle(found, snapshots, authors, applications(applicationIds), viewer);
+        return shown.stream().map(id -> json.render(id, bundle, withSource)).toList();
+    }
+
+    /** Applications by id; they cannot change once registered, so they are kept. */
+    private Map<Long, StatusJson.ApplicationView> applications(Set<Long> ids) {
+        Map<Long, StatusJson.ApplicationView> views = new HashMap<>();
+        for (long id : ids) {
+            applicationViews.get(id, appId -> auth.application(appId)
+                    .map(app -> new StatusJson.ApplicationView(app.name(), app.website())))
+                    .ifPresent(view -> views.put(id, view));
+        }
+        return views;
     }
 
     /** What POST /api/v1/statuses asks for; null fields take the author's defaults. */
@@ -172,12 +231,6 @@ public final class StatusService {
     /** The status if the viewer (0 when signed out) may see it, else 404 — never a hint that it exists. */
     public Status get(long id, long viewer) {
         return jdbi.withHandle(h -> store.findVisible(h, id, viewer)).orElseThrow(ApiException::notFound);
-    }
-
-    /** The visible ones among {@code ids}, in the order asked. */
-    public List<Status> getMany(List<Long> ids, long viewer) {
-        List<Status> found = jdbi.withHandle(h -> store.findVisible(h, ids, viewer));
-        return ids.stream().distinct().flatMap(id -> found.stream().filter(s -> s.id() == id)).toList();
     }
 
     public record Thread(List<Status> ancestors, List<Status> descendants) {}
@@ -283,13 +336,6 @@ public final class StatusService {
         });
     }
 
-    private static List<Long> conversationsOf(List<Status> statuses, Map<Long, Status> originals) {
-        Set<Long> ids = new HashSet<>();
-        statuses.forEach(s -> ids.add(s.conversationId()));
-        originals.values().forEach(s -> ids.add(s.conversationId()));
-        return List.copyOf(ids);
-    }
-
     /** What PUT /api/v1/statuses/:id changes; null keeps the current value. */
     public record Change(String text, String spoilerText, Boolean sensitive, String language) {}
 
@@ -352,7 +398,7 @@ public final class StatusService {
             if (status.reblogOfId() != null || status.visibility() == Visibility.DIRECT) {
                 throw ApiException.unprocessable("Validation failed: Only your own public, unlisted and private posts can be pinned");
             }
-            if (!store.viewerFlags(h, List.of(id), List.of(), accountId).pinned().contains(id)
+            if (!store.isPinned(h, accountId, id)
                     && store.pinCount(h, accountId) >= MAX_PINS) {
                 throw ApiException.unprocessable("Validation failed: You have already pinned the maximum number of posts");
             }
@@ -374,7 +420,7 @@ public final class StatusService {
         return jdbi.inTransaction(h -> {
             Status status = reblogTarget(store.findVisible(h, id, accountId).orElseThrow(ApiException::notFound), h, accountId);
             boolean participant = status.accountId() == accountId
-                    || store.mentions(h, List.of(status.id())).getOrDefault(status.id(), List.of()).contains(accountId);
+                    || store.mentioned(h, status.id()).contains(accountId);
             if (!participant) {
                 throw ApiException.unprocessable("Validation failed: Only participants can mute a conversation");
             }

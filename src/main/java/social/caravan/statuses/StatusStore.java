@@ -132,34 +132,59 @@ final class StatusStore {
 
     record Counts(int replies, int reblogs, int favourites) {}
 
-    Map<Long, Counts> counts(Handle h, List<Long> ids) {
-        Map<Long, Counts> counts = new HashMap<>();
-        h.createQuery("SELECT status_id, replies_count, reblogs_count, favourites_count FROM status_stats WHERE status_id = ANY(:ids)")
-                .bind("ids", ids.toArray(Long[]::new))
-                .map((rs, ctx) -> counts.put(rs.getLong("status_id"), new Counts(rs.getInt("replies_count"),
-                        rs.getInt("reblogs_count"), rs.getInt("favourites_count"))))
+    /**
+     * What a status shows that changes without an edit, for one viewer: its counts and the viewer's
+     * flags, whether the viewer may see it, and its {@code edited_at} (which says whether a cached
+     * {@link StatusBody} is still current).
+     */
+    record Snapshot(long id, Long reblogOfId, Instant editedAt, boolean visible, Counts counts, boolean favourited,
+                    boolean reblogged, boolean bookmarked, boolean pinned, boolean muted) {}
+
+    /** Snapshots of {@code ids} and of the statuses they boost, in one statement. */
+    List<Snapshot> snapshots(Handle h, List<Long> ids, long viewer) {
+        return h.createQuery("SELECT s.id, s.reblog_of_id, s.edited_at, " + Visibility.SQL_VISIBLE + """
+                         AS visible,
+                               coalesce(st.replies_count, 0) AS replies_count, coalesce(st.reblogs_count, 0) AS reblogs_count,
+                               coalesce(st.favourites_count, 0) AS favourites_count,
+                               :viewer <> 0 AND EXISTS (SELECT 1 FROM favourites f WHERE f.account_id = :viewer AND f.status_id = s.id)
+                                 AS favourited,
+                               :viewer <> 0 AND EXISTS (SELECT 1 FROM statuses r WHERE r.reblog_of_id = s.id AND r.account_id = :viewer
+                                                           AND r.deleted_at IS NULL) AS reblogged,
+                               :viewer <> 0 AND EXISTS (SELECT 1 FROM bookmarks b WHERE b.account_id = :viewer AND b.status_id = s.id)
+                                 AS bookmarked,
+                               :viewer <> 0 AND EXISTS (SELECT 1 FROM status_pins p WHERE p.account_id = :viewer AND p.status_id = s.id)
+                                 AS pinned,
+                               :viewer <> 0 AND EXISTS (SELECT 1 FROM conversation_mutes c WHERE c.account_id = :viewer
+                                                           AND c.conversation_id = s.conversation_id) AS muted
+                          FROM statuses s LEFT JOIN status_stats st ON st.status_id = s.id
+                         WHERE s.id = ANY(:ids || array(SELECT b.reblog_of_id FROM statuses b
+                                                         WHERE b.id = ANY(:ids) AND b.reblog_of_id IS NOT NULL))""")
+                .bind("ids", ids.toArray(Long[]::new)).bind("viewer", viewer)
+                .map((rs, ctx) -> new Snapshot(rs.getLong("id"), (Long) rs.getObject("reblog_of_id"),
+                        instant(rs.getTimestamp("edited_at")), rs.getBoolean("visible"),
+                        new Counts(rs.getInt("replies_count"), rs.getInt("reblogs_count"), rs.getInt("favourites_count")),
+                        rs.getBoolean("favourited"), rs.getBoolean("reblogged"), rs.getBoolean("bookmarked"),
+                        rs.getBoolean("pinned"), rs.getBoolean("muted")))
                 .list();
-        return counts;
     }
 
-    Map<Long, List<Long>> mentions(Handle h, List<Long> ids) {
-        Map<Long, List<Long>> mentions = new HashMap<>();
-        h.createQuery("SELECT status_id, account_id FROM mentions WHERE status_id = ANY(:ids) ORDER BY account_id")
+    /** The statuses' rows with their mentions and tags, deleted or not. */
+    List<StatusBody> bodies(Handle h, List<Long> ids) {
+        return h.createQuery("SELECT " + COLUMNS + """
+                        ,
+                               array(SELECT m.account_id FROM mentions m WHERE m.status_id = s.id ORDER BY m.account_id) AS mentioned,
+                               array(SELECT t.name FROM statuses_tags x JOIN tags t ON t.id = x.tag_id
+                                      WHERE x.status_id = s.id ORDER BY t.name) AS tag_names
+                          FROM statuses s WHERE s.id = ANY(:ids)""")
                 .bind("ids", ids.toArray(Long[]::new))
-                .map((rs, ctx) -> mentions.computeIfAbsent(rs.getLong("status_id"), k -> new java.util.ArrayList<>())
-                        .add(rs.getLong("account_id")))
+                .map((rs, ctx) -> new StatusBody(status(rs), List.of((Long[]) rs.getArray("mentioned").getArray()),
+                        List.of((String[]) rs.getArray("tag_names").getArray())))
                 .list();
-        return mentions;
     }
 
-    Map<Long, List<String>> tags(Handle h, List<Long> ids) {
-        Map<Long, List<String>> tags = new HashMap<>();
-        h.createQuery("SELECT st.status_id, t.name FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = ANY(:ids) ORDER BY t.name")
-                .bind("ids", ids.toArray(Long[]::new))
-                .map((rs, ctx) -> tags.computeIfAbsent(rs.getLong("status_id"), k -> new java.util.ArrayList<>())
-                        .add(rs.getString("name")))
-                .list();
-        return tags;
+    List<Long> mentioned(Handle h, long statusId) {
+        return h.createQuery("SELECT account_id FROM mentions WHERE status_id = :s ORDER BY account_id")
+                .bind("s", statusId).mapTo(Long.class).list();
     }
 
     Optional<Long> idempotent(Handle h, long accountId, String key) {
@@ -227,23 +252,9 @@ final class StatusStore {
                 .bind("a", accountId).bind("s", statusId).execute();
     }
 
-    /** Which of {@code ids} the viewer has favourited, reblogged, bookmarked and pinned; which conversations they muted. */
-    record ViewerFlags(Set<Long> favourited, Set<Long> reblogged, Set<Long> bookmarked, Set<Long> pinned,
-                       Set<Long> mutedConversations) {}
-
-    ViewerFlags viewerFlags(Handle h, List<Long> ids, List<Long> conversationIds, long viewer) {
-        Long[] array = ids.toArray(Long[]::new);
-        return new ViewerFlags(
-                Set.copyOf(h.createQuery("SELECT status_id FROM favourites WHERE account_id = :v AND status_id = ANY(:ids)")
-                        .bind("v", viewer).bind("ids", array).mapTo(Long.class).list()),
-                Set.copyOf(h.createQuery("SELECT reblog_of_id FROM statuses WHERE account_id = :v AND reblog_of_id = ANY(:ids) AND deleted_at IS NULL")
-                        .bind("v", viewer).bind("ids", array).mapTo(Long.class).list()),
-                Set.copyOf(h.createQuery("SELECT status_id FROM bookmarks WHERE account_id = :v AND status_id = ANY(:ids)")
-                        .bind("v", viewer).bind("ids", array).mapTo(Long.class).list()),
-                Set.copyOf(h.createQuery("SELECT status_id FROM status_pins WHERE account_id = :v AND status_id = ANY(:ids)")
-                        .bind("v", viewer).bind("ids", array).mapTo(Long.class).list()),
-                Set.copyOf(h.createQuery("SELECT conversation_id FROM conversation_mutes WHERE account_id = :v AND conversation_id = ANY(:c)")
-                        .bind("v", viewer).bind("c", conversationIds.toArray(Long[]::new)).mapTo(Long.class).list()));
+    boolean isPinned(Handle h, long accountId, long statusId) {
+        return h.createQuery("SELECT EXISTS (SELECT 1 FROM status_pins WHERE account_id = :a AND status_id = :s)")
+                .bind("a", accountId).bind("s", statusId).mapTo(Boolean.class).one();
     }
 
     void update(Handle h, long id, String text, String content, String spoilerText, boolean sensitive, String language) {

@@ -101,7 +101,7 @@ public final class StatusesApi implements Routes {
         if (ids.size() > MAX_IDS) {
             throw ApiException.unprocessable("Too many ids: at most " + MAX_IDS);
         }
-        ctx.json(statuses.views(statuses.getMany(ids, viewer), viewer));
+        ctx.json(statuses.viewsOf(ids, viewer));
     }
 
     private void delete(Context ctx) {

@@ -14,14 +14,19 @@ public enum Visibility {
      * unlisted ones unless the author blocks the viewer; private ones by the author's followers;
      * anything by its author and by the accounts it mentions.
      */
-    public static final String SQL_VISIBLE = """
-            (s.deleted_at IS NULL AND (
-                s.account_id = :viewer
-             OR (s.visibility IN ('public', 'unlisted') AND NOT EXISTS (
-                    SELECT 1 FROM blocks vb WHERE vb.account_id = s.account_id AND vb.target_account_id = :viewer))
-             OR (s.visibility = 'private' AND EXISTS (
-                    SELECT 1 FROM follows vf WHERE vf.account_id = :viewer AND vf.target_account_id = s.account_id))
-             OR EXISTS (SELECT 1 FROM mentions vm WHERE vm.status_id = s.id AND vm.account_id = :viewer)))""";
+    public static final String SQL_VISIBLE = visibleTo("s");
+
+    /** {@link #SQL_VISIBLE} for a status row under another alias (a boost's original, say). */
+    public static String visibleTo(String row) {
+        return """
+                (%1$s.deleted_at IS NULL AND (
+                    %1$s.account_id = :viewer
+                 OR (%1$s.visibility IN ('public', 'unlisted') AND NOT EXISTS (
+                        SELECT 1 FROM blocks vb WHERE vb.account_id = %1$s.account_id AND vb.target_account_id = :viewer))
+                 OR (%1$s.visibility = 'private' AND EXISTS (
+                        SELECT 1 FROM follows vf WHERE vf.account_id = :viewer AND vf.target_account_id = %1$s.account_id))
+                 OR EXISTS (SELECT 1 FROM mentions vm WHERE vm.status_id = %1$s.id AND vm.account_id = :viewer)))""".formatted(row);
+    }
 
     public String key() {
         return name().toLowerCase(Locale.ROOT);

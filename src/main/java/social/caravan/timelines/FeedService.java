@@ -98,22 +98,25 @@ public final class FeedService {
     /**
      * Reading home is what makes an account active. A reader back after the active days (or
      * reading for the first time) gets what the feed holds now and a rebuild; otherwise the read
-     * is recorded at most once a day, so a busy reader costs no write per request.
+     * is recorded at most once a day, so a busy reader costs one statement and no write.
      */
     Home home(long viewer, Window window) {
-        return jdbi.inTransaction(h -> {
-            FeedStore.State state = store.state(h, viewer, activeDays).orElse(new FeedStore.State(false, false, false));
-            if (!state.active()) {
-                store.startRebuild(h, viewer);
-            } else if (!state.readToday()) {
-                store.markRead(h, viewer);
-            }
-            boolean partial = !state.active() || state.rebuilding();
-            if (partial) {
-                // A no-op while the rebuild is queued or running; brings it back if its job died.
-                queue.enqueue(h, Queues.DEFAULT, REBUILD_JOB, new Rebuild(viewer), null, "rebuild_home:" + viewer);
-            }
-            return new Home(store.page(h, viewer, window), partial);
-        });
+        FeedStore.Read read = jdbi.withHandle(h -> store.read(h, viewer, window, activeDays));
+        FeedStore.State state = read.state();
+        boolean partial = !state.active() || state.rebuilding();
+        if (partial || !state.readToday()) {
+            jdbi.useTransaction(h -> {
+                if (!state.active()) {
+                    store.startRebuild(h, viewer);
+                } else if (!state.readToday()) {
+                    store.markRead(h, viewer);
+                }
+                if (partial) {
+                    // A no-op while the rebuild is queued or running; brings it back if its job died.
+                    queue.enqueue(h, Queues.DEFAULT, REBUILD_JOB, new Rebuild(viewer), null, "rebuild_home:" + viewer);
+                }
+            });
+        }
+        return new Home(read.entryIds(), partial);
     }
 }

@@ -48,6 +48,39 @@ class TimelinesApiTest {
     }
 
     @Test
+    void pagesShowEditsProfileChangesRolesAndCountsMadeAfterTheyWereRendered() {
+        User reader = f.reader("reader");
+        User friend = f.user("friend");
+        f.follow(reader, friend);
+        String post = f.post(friend, "first words");
+        String home = "/api/v1/timelines/home";
+        JsonNode before = f.http.get(home, reader.token()).json().get(0);
+        assertThat(before.path("content").asString()).contains("first words");
+        assertThat(before.path("favourites_count").asInt()).isZero();
+        assertThat(before.path("account").path("roles")).isEmpty();
+
+        assertThat(f.http.send(f.http.request("/api/v1/statuses/" + post).header("Authorization", "Bearer " + friend.token())
+                .header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"status\":\"second words #edited\"}")).build())
+                .status()).isEqualTo(200);
+        assertThat(f.http.patchJson("/api/v1/accounts/update_credentials", friend.token(),
+                "{\"display_name\":\"Friend Renamed\"}").status()).isEqualTo(200);
+        assertThat(f.http.postJson("/api/v1/statuses/" + post + "/favourite", reader.token(), "{}").status()).isEqualTo(200);
+        f.server.app.accounts().modifyUser(friend.name(),
+                new social.caravan.accounts.AccountService.UserChanges(null, null, social.caravan.accounts.Role.MODERATOR, null, null));
+
+        JsonNode after = f.http.get(home, reader.token()).json().get(0);
+        assertThat(after.path("content").asString()).contains("second words").doesNotContain("first words");
+        assertThat(after.path("edited_at").isNull()).isFalse();
+        assertThat(after.path("tags").get(0).path("name").asString()).isEqualTo("edited");
+        assertThat(after.path("favourites_count").asInt()).isEqualTo(1);
+        assertThat(after.path("favourited").asBoolean()).isTrue();
+        assertThat(after.path("account").path("display_name").asString()).isEqualTo("Friend Renamed");
+        assertThat(after.path("account").path("roles").get(0).path("name").asString()).isEqualTo("Moderator");
+        assertThat(after.path("account").path("statuses_count").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void homeNeedsAUserTokenThatReadsStatuses() {
         User reader = f.reader("reader");
         assertThat(f.http.get("/api/v1/timelines/home").status()).isEqualTo(401);
