@@ -127,7 +127,7 @@ final class RequestProfile {
      */
     private void steps() {
         String baseUrl = app.config().baseUrl();
-        StatusService statuses = new StatusService(app.database().jdbi(), app.accounts(),
+        StatusService statuses = new StatusService(app.database().jdbi(), app.invalidations(), app.accounts(),
                 new AccountJson(baseUrl, app.config().localDomain()), app.auth(), app.notifications(), app.queue(), baseUrl);
         long[][] t = new long[4][REQUESTS];
         long bytes = 0;

@@ -20,6 +20,7 @@ import social.caravan.auth.AuthService;
 import social.caravan.auth.Cookies;
 import social.caravan.auth.Csrf;
 import social.caravan.auth.OAuthApi;
+import social.caravan.core.cache.Invalidations;
 import social.caravan.core.config.Config;
 import social.caravan.core.db.Database;
 import social.caravan.core.http.Authn;
@@ -68,6 +69,8 @@ public final class App implements AutoCloseable {
     private final Config config;
     private final Database database;
     private final Clock clock = Clock.systemUTC();
+    /** Keeps the caches of statuses and accounts true; they hold nothing until {@link #serve} starts it. */
+    private final Invalidations invalidations = new Invalidations();
     private final AccountService accounts;
     private final AuthService auth;
     private final InstanceService instance;
@@ -85,7 +88,7 @@ public final class App implements AutoCloseable {
     private App(Config config, Database database) {
         this.config = config;
         this.database = database;
-        this.accounts = new AccountService(database.jdbi(), config);
+        this.accounts = new AccountService(database.jdbi(), invalidations, config);
         this.auth = new AuthService(database.jdbi(), accounts, clock);
         this.instance = new InstanceService(database.jdbi());
         this.markers = new MarkerService(database.jdbi());
@@ -120,6 +123,8 @@ public final class App implements AutoCloseable {
 
     /** Starts the chosen roles; returns once they run. */
     public App serve(Set<ProcessRole> roles, Worker.Settings workerSettings) {
+        invalidations.start(database::dedicatedConnection);
+        background.add(invalidations);
         if (roles.contains(ProcessRole.WEB)) {
             RateLimits rateLimits = new RateLimits(config.rateLimits(), addresses, authn, new RateLimiter(clock));
             Javalin web = HttpServer.create(webRoutes(rateLimits), rateLimits, metrics.registry());
@@ -176,8 +181,8 @@ public final class App implements AutoCloseable {
         Cookies cookies = new Cookies(config.https());
         Csrf csrf = new Csrf(cookies);
         AccountJson accountJson = new AccountJson(config.baseUrl(), config.localDomain());
-        StatusService statuses = new StatusService(database.jdbi(), accounts, accountJson, auth, notifications, queue,
-                config.baseUrl());
+        StatusService statuses = new StatusService(database.jdbi(), invalidations, accounts, accountJson, auth,
+                notifications, queue, config.baseUrl());
         RelationshipService relationships = new RelationshipService(database.jdbi(), accounts, notifications, queue);
         OAuthApi oauth = new OAuthApi(auth, accounts, csrf, cookies, addresses, config.baseUrl());
         AccountsApi.SignUpTokens signUpTokens = (appId, accountId, scopes) ->
@@ -207,6 +212,10 @@ public final class App implements AutoCloseable {
 
     public Config config() {
         return config;
+    }
+
+    public Invalidations invalidations() {
+        return invalidations;
     }
 
     public AccountService accounts() {

@@ -28,11 +28,6 @@ public record Account(
     /** A profile metadata row, as entered (plain text). */
     public record Field(String name, String value) {}
 
-    public Account withStats(Stats current) {
-        return new Account(id, username, domain, displayName, note, fields, locked, bot, discoverable, indexable,
-                hideCollections, publicKey, createdAt, updatedAt, role, current);
-    }
-
     public boolean local() {
         return domain == null;
     }

@@ -1,10 +1,8 @@
 package social.caravan.accounts;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -12,7 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import social.caravan.core.cache.Invalidations;
+import social.caravan.core.cache.RowCache;
 import social.caravan.core.config.Config;
 import social.caravan.core.http.ApiException;
 
@@ -29,16 +30,21 @@ public final class AccountService {
     static final int MAX_FIELDS = 4;
     static final int MAX_FIELD_LENGTH = 255;
 
+    /** Cache kind of an account, as the triggers of migration V009 name it. */
+    public static final char ACCOUNT = 'a';
     /** The authors and mentioned accounts that busy instances' pages show. */
-    static final int PROFILES_CACHED = 20_000;
+    static final int ACCOUNTS_CACHED = 20_000;
     private final Jdbi jdbi;
     private final AccountStore store = new AccountStore();
     private final Config config;
-    /** Profiles by id; their counts are replaced by current ones at every use. */
-    private final Cache<Long, Account> profiles = Caffeine.newBuilder().maximumSize(PROFILES_CACHED).build();
+    private final Invalidations invalidations;
+    /** Accounts (profile, role and counts) by id, as statuses and notifications render them. */
+    private final RowCache<Account> cache;
 
-    public AccountService(Jdbi jdbi, Config config) {
+    public AccountService(Jdbi jdbi, Invalidations invalidations, Config config) {
         this.jdbi = jdbi;
+        this.invalidations = invalidations;
+        this.cache = new RowCache<>(invalidations, ACCOUNT, ACCOUNTS_CACHED, Duration.ofMinutes(5));
         this.config = config;
     }
 
@@ -108,35 +114,32 @@ public final class AccountService {
         return jdbi.withHandle(h -> store.find(h, id));
     }
 
-    /**
-     * The accounts among {@code ids}, with their counts as they are now. Profiles come from
-     * {@link #profiles} while the row's {@code updated_at} (bumped by every profile or role change)
-     * still matches, so a page of statuses costs one short statement for its authors.
-     */
+    /** The accounts among {@code ids}. */
     public List<Account> findAll(Collection<Long> ids) {
-        if (ids.isEmpty()) {
-            return List.of();
+        return ids.isEmpty() ? List.of() : jdbi.withHandle(h -> findAll(h, ids));
+    }
+
+    /**
+     * The accounts among {@code ids}, in the caller's handle: from this process's cache (kept true by
+     * {@link Invalidations}), and what it misses in one statement.
+     */
+    public List<Account> findAll(Handle h, Collection<Long> ids) {
+        long seen = invalidations.epoch();
+        List<Account> found = new ArrayList<>(ids.size());
+        List<Long> missing = new ArrayList<>();
+        for (long id : ids) {
+            Account cached = cache.get(id);
+            if (cached == null) {
+                missing.add(id);
+            } else {
+                found.add(cached);
+            }
         }
-        return jdbi.withHandle(h -> {
-            List<AccountStore.Version> versions = store.versions(h, ids);
-            List<Account> found = new ArrayList<>(versions.size());
-            List<Long> missing = new ArrayList<>();
-            Map<Long, Account.Stats> stats = new HashMap<>();
-            for (AccountStore.Version v : versions) {
-                Account cached = profiles.getIfPresent(v.id());
-                if (cached != null && cached.updatedAt().equals(v.updatedAt())) {
-                    found.add(cached.withStats(v.stats()));
-                } else {
-                    missing.add(v.id());
-                    stats.put(v.id(), v.stats());
-                }
-            }
-            for (Account account : store.findAll(h, missing)) {
-                profiles.put(account.id(), account);
-                found.add(account.withStats(stats.get(account.id())));
-            }
-            return found;
-        });
+        for (Account account : store.findAll(h, missing)) {
+            cache.put(account.id(), account, seen);
+            found.add(account);
+        }
+        return found;
     }
 
     public Optional<Account> findLocal(String username) {
@@ -162,13 +165,16 @@ public final class AccountService {
     }
 
     /** Counts a status posted (+1) or deleted (-1), in the caller's transaction. */
-    public void countStatus(org.jdbi.v3.core.Handle h, long accountId, int delta) {
+    public void countStatus(Handle h, long accountId, int delta) {
         store.countStatus(h, accountId, delta);
+        invalidations.changedOnCommit(h, ACCOUNT, accountId);
     }
 
     /** Counts a follow made (+1) or undone (-1) on both accounts, in the caller's transaction. */
-    public void countFollow(org.jdbi.v3.core.Handle h, long followerId, long targetId, int delta) {
+    public void countFollow(Handle h, long followerId, long targetId, int delta) {
         store.countFollow(h, followerId, targetId, delta);
+        invalidations.changedOnCommit(h, ACCOUNT, followerId);
+        invalidations.changedOnCommit(h, ACCOUNT, targetId);
     }
 
     public long countLocalUsers() {
@@ -204,6 +210,7 @@ public final class AccountService {
         v.throwIfFailed();
         jdbi.useTransaction(h -> {
             Account a = store.find(h, accountId).orElseThrow(ApiException::notFound);
+            invalidations.changedOnCommit(h, ACCOUNT, accountId);
             store.updateProfile(h, new Account(a.id(), a.username(), a.domain(),
                     or(c.displayName(), a.displayName()), or(c.note(), a.note()), or(c.fields(), a.fields()),
                     or(c.locked(), a.locked()), or(c.bot(), a.bot()), or(c.discoverable(), a.discoverable()),
@@ -234,6 +241,7 @@ public final class AccountService {
         jdbi.useTransaction(h -> {
             Account a = store.findLocal(h, username).orElseThrow(ApiException::notFound);
             User u = store.user(h, a.id()).orElseThrow(ApiException::notFound);
+            invalidations.changedOnCommit(h, ACCOUNT, a.id());
             if (c.email() != null && !c.email().equalsIgnoreCase(u.email()) && store.emailTaken(h, c.email())) {
                 throw ApiException.unprocessable("Validation failed: Email has already been taken");
             }
@@ -246,6 +254,7 @@ public final class AccountService {
     public void deleteLocal(String username) {
         jdbi.useTransaction(h -> {
             Account a = store.findLocal(h, username).orElseThrow(ApiException::notFound);
+            invalidations.changedOnCommit(h, ACCOUNT, a.id());
             store.delete(h, a.id());
         });
     }

@@ -81,20 +81,6 @@ final class AccountStore {
                 .bind("ids", ids.toArray(Long[]::new)).map((rs, ctx) -> account(rs)).list();
     }
 
-    /** When a profile last changed, and its counts now. */
-    record Version(long id, Instant updatedAt, Account.Stats stats) {}
-
-    List<Version> versions(Handle h, Collection<Long> ids) {
-        return h.createQuery("""
-                        SELECT a.id, a.updated_at, coalesce(st.statuses_count, 0) AS statuses_count,
-                               coalesce(st.followers_count, 0) AS followers_count,
-                               coalesce(st.following_count, 0) AS following_count, st.last_status_at
-                        """ + ACCOUNTS + " WHERE a.id = ANY(:ids)")
-                .bind("ids", ids.toArray(Long[]::new))
-                .map((rs, ctx) -> new Version(rs.getLong("id"), rs.getTimestamp("updated_at").toInstant(), stats(rs)))
-                .list();
-    }
-
     Optional<User> user(Handle h, long accountId) {
         return h.createQuery("SELECT " + USER_COLUMNS + " FROM users u WHERE u.account_id = :id")
                 .bind("id", accountId).map((rs, ctx) -> user(rs)).findOne();
@@ -156,8 +142,6 @@ final class AccountStore {
                 .bind("sensitive", u.defaultSensitive())
                 .bind("language", u.defaultLanguage())
                 .execute();
-        // The role shows on the profile: cached profiles (AccountService) must see a new version.
-        h.createUpdate("UPDATE accounts SET updated_at = now() WHERE id = :id").bind("id", u.accountId()).execute();
     }
 
     void recordSignIn(Handle h, long accountId) {

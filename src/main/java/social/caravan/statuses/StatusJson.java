@@ -34,13 +34,13 @@ public final class StatusJson {
             List<TagView> tags, List<Object> emojis, Object card, Object poll,
             @JsonInclude(JsonInclude.Include.NON_NULL) String text) {}
 
-    /** Everything rendering a page of statuses needs: bodies and snapshots of them and their originals, accounts. */
-    record Bundle(Map<Long, StatusBody> bodies, Map<Long, StatusStore.Snapshot> snapshots, Map<Long, Account> accounts,
-                  Map<Long, ApplicationView> applications, long viewer) {}
+    /** Everything rendering a page of statuses needs, for them and the statuses they boost. */
+    record Bundle(Map<Long, StatusBody> bodies, Map<Long, StatusStore.Counts> counts, Map<Long, StatusStore.Flags> flags,
+                  Map<Long, Account> accounts, Map<Long, ApplicationView> applications, long viewer) {}
 
     StatusView render(long id, Bundle b, boolean withSource) {
         Status s = b.bodies().get(id).status();
-        StatusStore.Snapshot snapshot = b.snapshots().get(id);
+        StatusStore.Flags flags = b.flags().get(id);
         StatusView reblog = s.reblogOfId() == null ? null : render(s.reblogOfId(), b, false);
         Account author = b.accounts().get(s.accountId());
         List<MentionView> mentions = b.bodies().get(id).mentions().stream()
@@ -51,12 +51,12 @@ public final class StatusJson {
         List<TagView> tags = b.bodies().get(id).tags().stream()
                 .map(name -> new TagView(name, baseUrl + "/tags/" + name)).toList();
         boolean own = s.accountId() == b.viewer();
-        Boolean pinned = own && s.reblogOfId() == null && s.visibility() != Visibility.DIRECT ? snapshot.pinned() : null;
-        StatusStore.Counts counts = snapshot.counts();
+        Boolean pinned = own && s.reblogOfId() == null && s.visibility() != Visibility.DIRECT ? flags.pinned() : null;
+        StatusStore.Counts counts = b.counts().get(id);
         return new StatusView(Long.toString(s.id()), s.createdAt(), id(s.inReplyToId()), id(s.inReplyToAccountId()),
                 s.sensitive(), s.spoilerText(), s.visibility().key(), s.language(), uri(author, s), url(author, s),
-                counts.replies(), counts.reblogs(), counts.favourites(), s.editedAt(), snapshot.favourited(),
-                snapshot.reblogged(), snapshot.muted(), snapshot.bookmarked(), pinned, s.content(), List.of(), reblog,
+                counts.replies(), counts.reblogs(), counts.favourites(), s.editedAt(), flags.favourited(),
+                flags.reblogged(), flags.muted(), flags.bookmarked(), pinned, s.content(), List.of(), reblog,
                 s.applicationId() == null ? null : b.applications().get(s.applicationId()),
                 accountJson.render(author), List.of(), mentions, tags, List.of(), null, null,
                 withSource ? s.text() : null);

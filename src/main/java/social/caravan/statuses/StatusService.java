@@ -2,21 +2,26 @@ package social.caravan.statuses;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountJson;
 import social.caravan.accounts.AccountService;
 import social.caravan.accounts.User;
 import social.caravan.auth.AuthService;
+import social.caravan.core.cache.Invalidations;
+import social.caravan.core.cache.RowCache;
 import social.caravan.core.db.Window;
 import social.caravan.core.http.ApiException;
 import social.caravan.core.http.Page;
@@ -27,6 +32,8 @@ import social.caravan.notifications.NotificationService;
 /** Posting, reading, deleting, threads, favourites, boosts and bookmarks. */
 public final class StatusService {
     public static final int MAX_CHARACTERS = 500;
+    /** Caravan's own bound (Mastodon's is not documented): generous for conversations, useless for spam. */
+    static final int MAX_MENTIONS = 50;
     /** The job that puts a new status (or boost) into followers' home feeds. */
     public static final String FANOUT_JOB = "timelines.fanout";
 
@@ -35,9 +42,15 @@ public final class StatusService {
     /** How far up a reply chain a thread reaches, and how many replies it lists. */
     static final int ANCESTOR_LIMIT = 40;
     static final int DESCENDANT_LIMIT = 60;
-    /** About 1 KiB each: the rows of the statuses a busy instance's readers see in their feeds. */
-    static final int BODIES_CACHED = 50_000;
+    /** Cache kinds, as the triggers of migration V009 name them: a status (body and counts), a viewer's flags. */
+    public static final char STATUS = 's';
+    public static final char VIEWER = 'v';
+    /** About 1 KiB each: the statuses a busy instance's readers see in their feeds. */
+    static final int STATUSES_CACHED = 50_000;
+    static final int VIEWERS_CACHED = 10_000;
     static final int APPLICATIONS_CACHED = 1_000;
+    /** How long a cached value lives at most, should a change ever go unheard. */
+    static final Duration CACHED_AT_MOST = Duration.ofMinutes(5);
 
     private final Jdbi jdbi;
     private final StatusStore store = new StatusStore();
@@ -48,14 +61,21 @@ public final class StatusService {
     private final AuthService auth;
     private final NotificationService notifications;
     private final JobQueue queue;
-    /** Status bodies by id, checked against the row's edit time at every use (see {@link #render}). */
-    private final Cache<Long, StatusBody> bodies = Caffeine.newBuilder().maximumSize(BODIES_CACHED).build();
+    private final Invalidations invalidations;
+    private final RowCache<StatusBody> bodies;
+    private final RowCache<StatusStore.Counts> statusCounts;
+    /** Each viewer's flags by status; only the viewer's own acts change them, and any of those drops them all. */
+    private final RowCache<Map<Long, StatusStore.Flags>> flagsByViewer;
     private final Cache<Long, Optional<StatusJson.ApplicationView>> applicationViews =
             Caffeine.newBuilder().maximumSize(APPLICATIONS_CACHED).build();
 
-    public StatusService(Jdbi jdbi, AccountService accounts, AccountJson accountJson, AuthService auth,
-                         NotificationService notifications, JobQueue queue, String baseUrl) {
+    public StatusService(Jdbi jdbi, Invalidations invalidations, AccountService accounts, AccountJson accountJson,
+                         AuthService auth, NotificationService notifications, JobQueue queue, String baseUrl) {
         this.jdbi = jdbi;
+        this.invalidations = invalidations;
+        this.bodies = new RowCache<>(invalidations, STATUS, STATUSES_CACHED, CACHED_AT_MOST);
+        this.statusCounts = new RowCache<>(invalidations, STATUS, STATUSES_CACHED, CACHED_AT_MOST);
+        this.flagsByViewer = new RowCache<>(invalidations, VIEWER, VIEWERS_CACHED, CACHED_AT_MOST);
         this.accounts = accounts;
         this.accountJson = accountJson;
         this.auth = auth;
@@ -85,65 +105,122 @@ public final class StatusService {
     }
 
     /**
-     * Renders statuses in two statements when the caches are warm: their snapshots (counts, the
-     * viewer's flags, visibility, edit time) and their authors' current counts. Bodies come from
-     * {@link #bodies} while their edit time matches, accounts from {@link AccountService#findAll}.
-     * {@code trusted} statuses were already checked by the caller (a deleted one, for redrafting);
-     * the others, and every boosted original, must pass the visibility policy here.
+     * Renders statuses a listing found under the visibility policy (for boosts, on the original
+     * too), in the order given.
+     */
+    public List<StatusJson.StatusView> viewsOfVisible(List<Long> ids, long viewer) {
+        return render(ids.stream().distinct().toList(), true, viewer, false);
+    }
+
+    /**
+     * Renders statuses from this process's caches (bodies and counts by status, flags by viewer,
+     * accounts by id; see {@link Invalidations}), reading only what they miss, at most one statement
+     * each. {@code trusted} statuses were checked by the caller (a deleted one, for redrafting); the
+     * others, and their boosted originals, must pass the visibility policy here (one statement).
      */
     private List<StatusJson.StatusView> render(List<Long> ids, boolean trusted, long viewer, boolean withSource) {
         if (ids.isEmpty()) {
             return List.of();
         }
-        Map<Long, StatusStore.Snapshot> snapshots = new HashMap<>();
+        long seen = invalidations.epoch();
         Map<Long, StatusBody> found = new HashMap<>();
-        jdbi.useHandle(h -> {
-            for (StatusStore.Snapshot snapshot : store.snapshots(h, ids, viewer)) {
-                snapshots.put(snapshot.id(), snapshot);
+        Set<Long> missing = new HashSet<>();
+        for (long id : ids) {
+            StatusBody body = bodies.get(id);
+            if (body == null) {
+                missing.add(id);
+                continue;
             }
-            List<Long> missing = new ArrayList<>();
-            for (StatusStore.Snapshot snapshot : snapshots.values()) {
-                StatusBody body = bodies.getIfPresent(snapshot.id());
-                if (body != null && Objects.equals(body.status().editedAt(), snapshot.editedAt())) {
-                    found.put(snapshot.id(), body);
-                } else {
-                    missing.add(snapshot.id());
-                }
+            found.put(id, body);
+            Long original = body.status().reblogOfId();
+            if (original != null && bodies.get(original) == null) {
+                missing.add(original);
             }
+        }
+        return jdbi.withHandle(h -> {
             if (!missing.isEmpty()) {
-                for (StatusBody body : store.bodies(h, missing)) {
-                    bodies.put(body.status().id(), body);
+                for (StatusBody body : store.bodies(h, List.copyOf(missing))) {
+                    bodies.put(body.status().id(), body, seen);
                     found.put(body.status().id(), body);
                 }
             }
-        });
-        List<Long> shown = ids.stream().filter(id -> {
-            StatusStore.Snapshot snapshot = snapshots.get(id);
-            if (snapshot == null || !(trusted || snapshot.visible())) {
-                return false;
+            for (long id : ids) {
+                Long original = found.containsKey(id) ? found.get(id).status().reblogOfId() : null;
+                if (original != null && !found.containsKey(original)) {
+                    found.put(original, bodies.get(original));
+                }
             }
-            StatusStore.Snapshot original = snapshot.reblogOfId() == null ? null : snapshots.get(snapshot.reblogOfId());
-            return snapshot.reblogOfId() == null || (original != null && original.visible());
-        }).toList();
-        Set<Long> accountIds = new HashSet<>();
-        Set<Long> applicationIds = new HashSet<>();
-        for (long id : shown) {
-            StatusBody body = found.get(id);
-            StatusBody original = body.status().reblogOfId() == null ? null : found.get(body.status().reblogOfId());
-            for (StatusBody b : original == null ? List.of(body) : List.of(body, original)) {
+            Set<Long> visible = trusted ? null : store.visibleAmong(h, List.copyOf(found.keySet()), viewer);
+            List<Long> shown = ids.stream().filter(id -> {
+                StatusBody body = found.get(id);
+                if (body == null || !(trusted || visible.contains(id))) {
+                    return false;
+                }
+                Long original = body.status().reblogOfId();
+                return original == null || (found.get(original) != null && (trusted || visible.contains(original)));
+            }).toList();
+            Set<Long> rendered = new HashSet<>(shown);
+            shown.forEach(id -> {
+                if (found.get(id).status().reblogOfId() != null) {
+                    rendered.add(found.get(id).status().reblogOfId());
+                }
+            });
+            Map<Long, StatusStore.Counts> counts = new HashMap<>();
+            Map<Long, StatusStore.Flags> flags = new HashMap<>();
+            loadDynamics(h, rendered, viewer, seen, counts, flags);
+            Set<Long> accountIds = new HashSet<>();
+            Set<Long> applicationIds = new HashSet<>();
+            for (long id : rendered) {
+                StatusBody b = found.get(id);
                 accountIds.add(b.status().accountId());
                 accountIds.addAll(b.mentions());
                 if (b.status().applicationId() != null) {
                     applicationIds.add(b.status().applicationId());
                 }
             }
+            Map<Long, Account> authors = new HashMap<>();
+            for (Account account : accounts.findAll(h, accountIds)) {
+                authors.put(account.id(), account);
+            }
+            StatusJson.Bundle bundle = new StatusJson.Bundle(found, counts, flags, authors, applications(applicationIds), viewer);
+            return shown.stream().map(id -> json.render(id, bundle, withSource)).toList();
+        });
+    }
+
+    /** Counts and the viewer's flags for {@code ids}: from the caches, and what they miss in one statement. */
+    private void loadDynamics(Handle h, Set<Long> ids, long viewer, long seen, Map<Long, StatusStore.Counts> counts,
+                              Map<Long, StatusStore.Flags> flags) {
+        Map<Long, StatusStore.Flags> viewerFlags = viewer == 0 ? null : flagsByViewer.get(viewer);
+        List<Long> missing = new ArrayList<>();
+        for (long id : ids) {
+            StatusStore.Counts c = statusCounts.get(id);
+            StatusStore.Flags f = viewer == 0 ? StatusStore.Flags.NONE : viewerFlags == null ? null : viewerFlags.get(id);
+            if (c == null || f == null) {
+                missing.add(id);
+            } else {
+                counts.put(id, c);
+                flags.put(id, f);
+            }
         }
-        Map<Long, Account> authors = new HashMap<>();
-        for (Account account : accounts.findAll(accountIds)) {
-            authors.put(account.id(), account);
+        if (missing.isEmpty()) {
+            return;
         }
-        StatusJson.Bundle bundle = new StatusJson.Bundle(found, snapshots, authors, applications(applicationIds), viewer);
-        return shown.stream().map(id -> json.render(id, bundle, withSource)).toList();
+        Map<Long, StatusStore.Flags> loadedFlags = new HashMap<>();
+        for (StatusStore.Snapshot snapshot : store.snapshots(h, missing, viewer)) {
+            counts.put(snapshot.id(), snapshot.counts());
+            flags.put(snapshot.id(), snapshot.flags());
+            statusCounts.put(snapshot.id(), snapshot.counts(), seen);
+            loadedFlags.put(snapshot.id(), snapshot.flags());
+        }
+        if (viewer != 0) {
+            Map<Long, StatusStore.Flags> kept = viewerFlags;
+            if (kept == null) {
+                kept = new ConcurrentHashMap<>();
+                flagsByViewer.put(viewer, kept, seen);
+            }
+            kept.putAll(loadedFlags);
+            flagsByViewer.confirm(viewer, seen);
+        }
     }
 
     /** Applications by id; they cannot change once registered, so they are kept. */
@@ -195,7 +272,7 @@ public final class StatusService {
                         .orElseThrow(() -> ApiException.unprocessable(
                                 "The post you are trying to reply to does not appear to exist."));
             }
-            TextFormatter.Rendered rendered = formatter.render(text, this::resolveMention);
+            TextFormatter.Rendered rendered = render(text);
             long id = store.insert(h, new StatusStore.NewStatus(authorId, text, rendered.html(), spoiler,
                     Boolean.TRUE.equals(post.sensitive()) || !spoiler.isBlank(), visibility, language,
                     parent == null ? null : parent.id(), parent == null ? null : parent.accountId(), null,
@@ -208,6 +285,7 @@ public final class StatusService {
             queue.enqueue(h, Queues.DEFAULT, FANOUT_JOB, new Fanout(id), null, "fanout:" + id);
             if (parent != null) {
                 store.addReply(h, parent.id(), 1);
+                changed(h, parent.id(), authorId);
             }
             accounts.countStatus(h, authorId, 1);
             if (post.idempotencyKey() != null && !post.idempotencyKey().isBlank()) {
@@ -215,6 +293,19 @@ public final class StatusService {
             }
             return store.findVisible(h, id, authorId).orElseThrow();
         });
+    }
+
+    /**
+     * Text to HTML with its mentions resolved. A post naming more than {@link #MAX_MENTIONS} accounts
+     * is refused: mention spam reaches people who never followed its author.
+     */
+    private TextFormatter.Rendered render(String text) {
+        TextFormatter.Rendered rendered = formatter.render(text, this::resolveMention);
+        if (rendered.mentionedAccountIds().size() > MAX_MENTIONS) {
+            throw ApiException.unprocessable("Validation failed: Text too many mentions (at most " + MAX_MENTIONS
+                    + " accounts per post)");
+        }
+        return rendered;
     }
 
     /** Local handles only, until federation resolves remote ones. */
@@ -248,11 +339,14 @@ public final class StatusService {
         return jdbi.inTransaction(h -> {
             Status status = store.findOwn(h, id, authorId).orElseThrow(ApiException::notFound);
             store.markDeleted(h, id);
+            changed(h, id, authorId);
             if (status.inReplyToId() != null) {
                 store.addReply(h, status.inReplyToId(), -1);
+                changed(h, status.inReplyToId(), authorId);
             }
             if (status.reblogOfId() != null) {
                 store.addReblog(h, status.reblogOfId(), -1);
+                changed(h, status.reblogOfId(), authorId);
             }
             accounts.countStatus(h, authorId, -1);
             return status;
@@ -262,6 +356,7 @@ public final class StatusService {
     public Status favourite(long id, long accountId) {
         return jdbi.inTransaction(h -> {
             Status status = reblogTarget(store.findVisible(h, id, accountId).orElseThrow(ApiException::notFound), h, accountId);
+            changed(h, status.id(), accountId);
             if (store.favourite(h, accountId, status.id())) {
                 notifications.notify(h, status.accountId(), accountId, NotificationService.FAVOURITE, status.id());
             }
@@ -273,6 +368,7 @@ public final class StatusService {
         return jdbi.inTransaction(h -> {
             Status status = reblogTarget(store.findVisible(h, id, accountId).orElseThrow(ApiException::notFound), h, accountId);
             store.unfavourite(h, accountId, status.id());
+            changed(h, status.id(), accountId);
             return status;
         });
     }
@@ -281,6 +377,7 @@ public final class StatusService {
         return jdbi.inTransaction(h -> {
             Status status = reblogTarget(store.findVisible(h, id, accountId).orElseThrow(ApiException::notFound), h, accountId);
             store.bookmark(h, accountId, status.id());
+            changed(h, status.id(), accountId);
             return status;
         });
     }
@@ -289,6 +386,7 @@ public final class StatusService {
         return jdbi.inTransaction(h -> {
             Status status = reblogTarget(store.findVisible(h, id, accountId).orElseThrow(ApiException::notFound), h, accountId);
             store.unbookmark(h, accountId, status.id());
+            changed(h, status.id(), accountId);
             return status;
         });
     }
@@ -316,11 +414,21 @@ public final class StatusService {
             long reblogId = store.insert(h, new StatusStore.NewStatus(accountId, "", "", "", false, effective, null,
                     null, null, original.id(), null, null));
             store.addReblog(h, original.id(), 1);
+            changed(h, original.id(), accountId);
             accounts.countStatus(h, accountId, 1);
             notifications.notify(h, original.accountId(), accountId, NotificationService.REBLOG, original.id());
             queue.enqueue(h, Queues.DEFAULT, FANOUT_JOB, new Fanout(reblogId), null, "fanout:" + reblogId);
             return store.findVisible(h, reblogId, accountId).orElseThrow();
         });
+    }
+
+    /**
+     * What an act changed, dropped from this process's caches as soon as it commits: a status (its
+     * counts or body) and the acting account's flags. Other processes hear of it from the triggers.
+     */
+    private void changed(Handle h, long statusId, long actorId) {
+        invalidations.changedOnCommit(h, STATUS, statusId);
+        invalidations.changedOnCommit(h, VIEWER, actorId);
     }
 
     /** Undoes a boost; returns the original status. */
@@ -330,6 +438,7 @@ public final class StatusService {
             store.reblogBy(h, accountId, original.id()).ifPresent(reblog -> {
                 store.markDeleted(h, reblog.id());
                 store.addReblog(h, original.id(), -1);
+                changed(h, original.id(), accountId);
                 accounts.countStatus(h, accountId, -1);
             });
             return original;
@@ -360,9 +469,10 @@ public final class StatusService {
                 store.insertEdit(h, id, new StatusStore.Edit(current.text(), current.content(), current.spoilerText(),
                         current.sensitive(), current.createdAt()));
             }
-            TextFormatter.Rendered rendered = formatter.render(text, this::resolveMention);
+            TextFormatter.Rendered rendered = render(text);
             store.update(h, id, text, rendered.html(), spoiler, sensitive,
                     change.language() == null ? current.language() : change.language());
+            changed(h, id, authorId);
             store.insertMentions(h, id, rendered.mentionedAccountIds());
             store.replaceTags(h, id, rendered.tags());
             store.insertEdit(h, id, new StatusStore.Edit(text, rendered.html(), spoiler, sensitive, java.time.Instant.now()));
@@ -403,6 +513,7 @@ public final class StatusService {
                 throw ApiException.unprocessable("Validation failed: You have already pinned the maximum number of posts");
             }
             store.pin(h, accountId, id);
+            changed(h, id, accountId);
             return status;
         });
     }
@@ -411,6 +522,7 @@ public final class StatusService {
         return jdbi.inTransaction(h -> {
             Status status = store.findOwn(h, id, accountId).orElseThrow(ApiException::notFound);
             store.unpin(h, accountId, id);
+            changed(h, id, accountId);
             return status;
         });
     }
@@ -429,6 +541,7 @@ public final class StatusService {
             } else {
                 store.unmuteConversation(h, accountId, status.conversationId());
             }
+            changed(h, status.id(), accountId);
             return status;
         });
     }

@@ -132,18 +132,18 @@ final class StatusStore {
 
     record Counts(int replies, int reblogs, int favourites) {}
 
-    /**
-     * What a status shows that changes without an edit, for one viewer: its counts and the viewer's
-     * flags, whether the viewer may see it, and its {@code edited_at} (which says whether a cached
-     * {@link StatusBody} is still current).
-     */
-    record Snapshot(long id, Long reblogOfId, Instant editedAt, boolean visible, Counts counts, boolean favourited,
-                    boolean reblogged, boolean bookmarked, boolean pinned, boolean muted) {}
+    /** The viewer's own marks on a status. */
+    record Flags(boolean favourited, boolean reblogged, boolean bookmarked, boolean pinned, boolean muted) {
+        static final Flags NONE = new Flags(false, false, false, false, false);
+    }
 
-    /** Snapshots of {@code ids} and of the statuses they boost, in one statement. */
+    /** What a status shows that changes without an edit: its counts, and the viewer's flags. */
+    record Snapshot(long id, Counts counts, Flags flags) {}
+
+    /** Snapshots of {@code ids}, in one statement; flags are all false for the signed-out viewer 0. */
     List<Snapshot> snapshots(Handle h, List<Long> ids, long viewer) {
-        return h.createQuery("SELECT s.id, s.reblog_of_id, s.edited_at, " + Visibility.SQL_VISIBLE + """
-                         AS visible,
+        return h.createQuery("""
+                        SELECT s.id,
                                coalesce(st.replies_count, 0) AS replies_count, coalesce(st.reblogs_count, 0) AS reblogs_count,
                                coalesce(st.favourites_count, 0) AS favourites_count,
                                :viewer <> 0 AND EXISTS (SELECT 1 FROM favourites f WHERE f.account_id = :viewer AND f.status_id = s.id)
@@ -157,25 +157,31 @@ final class StatusStore {
                                :viewer <> 0 AND EXISTS (SELECT 1 FROM conversation_mutes c WHERE c.account_id = :viewer
                                                            AND c.conversation_id = s.conversation_id) AS muted
                           FROM statuses s LEFT JOIN status_stats st ON st.status_id = s.id
-                         WHERE s.id = ANY(:ids || array(SELECT b.reblog_of_id FROM statuses b
-                                                         WHERE b.id = ANY(:ids) AND b.reblog_of_id IS NOT NULL))""")
+                         WHERE s.id = ANY(:ids)""")
                 .bind("ids", ids.toArray(Long[]::new)).bind("viewer", viewer)
-                .map((rs, ctx) -> new Snapshot(rs.getLong("id"), (Long) rs.getObject("reblog_of_id"),
-                        instant(rs.getTimestamp("edited_at")), rs.getBoolean("visible"),
+                .map((rs, ctx) -> new Snapshot(rs.getLong("id"),
                         new Counts(rs.getInt("replies_count"), rs.getInt("reblogs_count"), rs.getInt("favourites_count")),
-                        rs.getBoolean("favourited"), rs.getBoolean("reblogged"), rs.getBoolean("bookmarked"),
-                        rs.getBoolean("pinned"), rs.getBoolean("muted")))
+                        new Flags(rs.getBoolean("favourited"), rs.getBoolean("reblogged"), rs.getBoolean("bookmarked"),
+                                rs.getBoolean("pinned"), rs.getBoolean("muted"))))
                 .list();
     }
 
-    /** The statuses' rows with their mentions and tags, deleted or not. */
+    /** Which of {@code ids} the viewer may see. */
+    Set<Long> visibleAmong(Handle h, List<Long> ids, long viewer) {
+        return Set.copyOf(h.createQuery("SELECT s.id FROM statuses s WHERE s.id = ANY(:ids) AND " + Visibility.SQL_VISIBLE)
+                .bind("ids", ids.toArray(Long[]::new)).bind("viewer", viewer).mapTo(Long.class).list());
+    }
+
+    /** The statuses' rows, and those of the statuses they boost, with their mentions and tags, deleted or not. */
     List<StatusBody> bodies(Handle h, List<Long> ids) {
         return h.createQuery("SELECT " + COLUMNS + """
                         ,
                                array(SELECT m.account_id FROM mentions m WHERE m.status_id = s.id ORDER BY m.account_id) AS mentioned,
                                array(SELECT t.name FROM statuses_tags x JOIN tags t ON t.id = x.tag_id
                                       WHERE x.status_id = s.id ORDER BY t.name) AS tag_names
-                          FROM statuses s WHERE s.id = ANY(:ids)""")
+                          FROM statuses s
+                         WHERE s.id = ANY(:ids || array(SELECT b.reblog_of_id FROM statuses b
+                                                         WHERE b.id = ANY(:ids) AND b.reblog_of_id IS NOT NULL))""")
                 .bind("ids", ids.toArray(Long[]::new))
                 .map((rs, ctx) -> new StatusBody(status(rs), List.of((Long[]) rs.getArray("mentioned").getArray()),
                         List.of((String[]) rs.getArray("tag_names").getArray())))

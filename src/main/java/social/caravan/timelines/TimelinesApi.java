@@ -92,7 +92,7 @@ public final class TimelinesApi implements Routes {
     /** Renders the page's statuses; the Link header carries its paging keys, which may be hidden ids. */
     private void render(Context ctx, Page page, long viewer, TimelineStore.Slice slice) {
         page.link(ctx, baseUrl, slice.keys());
-        ctx.json(statuses.viewsOf(slice.statusIds(), viewer));
+        ctx.json(statuses.viewsOfVisible(slice.statusIds(), viewer));
     }
 
     private static Page page(Context ctx) {

@@ -176,6 +176,29 @@ class StatusesApiTest {
     }
 
     @Test
+    void aPostMentioningMoreThanFiftyAccountsIsRefused() {
+        // Profiles only (no sign-in, no key pair to make): all a mention needs.
+        server.app.database().jdbi().useHandle(h -> h.execute(
+                "INSERT INTO accounts (username, public_key) SELECT 'm' || i, '' FROM generate_series(0, ?) AS i",
+                StatusService.MAX_MENTIONS));
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i <= StatusService.MAX_MENTIONS; i++) {
+            text.append("@m").append(i).append(' ');
+        }
+        long before = http.get("/api/v1/accounts/verify_credentials", carol).json().path("statuses_count").asLong();
+        Http.Response refused = http.postJson("/api/v1/statuses", carol, Json.write(Map.of("status", text.toString())));
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.json().path("error").asString()).contains("too many mentions");
+        String fifty = text.substring(0, text.indexOf("@m" + StatusService.MAX_MENTIONS));
+        JsonNode accepted = post(carol, Map.of("status", fifty));
+        assertThat(accepted.path("mentions")).hasSize(StatusService.MAX_MENTIONS);
+        assertThat(put("/api/v1/statuses/" + accepted.path("id").asString(), carol, Json.write(Map.of("status", text.toString())))
+                .status()).as("an edit cannot add the fifty-first").isEqualTo(422);
+        assertThat(http.get("/api/v1/accounts/verify_credentials", carol).json().path("statuses_count").asLong())
+                .isEqualTo(before + 1);
+    }
+
+    @Test
     void theSameIdempotencyKeyPostsOnce() {
         var request = http.request("/api/v1/statuses").header("Authorization", "Bearer " + bob)
                 .header("Content-Type", "application/json").header("Idempotency-Key", "abc-123")

@@ -81,6 +81,46 @@ class TimelinesApiTest {
     }
 
     @Test
+    void changesMadeByAnotherProcessReachTheCachesThroughNotifications() throws InterruptedException {
+        User reader = f.reader("reader");
+        User friend = f.user("friend");
+        f.follow(reader, friend);
+        String post = f.post(friend, "cached words");
+        String home = "/api/v1/timelines/home";
+        for (int i = 0; i < 100 && !f.server.app.invalidations().listening(); i++) {
+            Thread.sleep(20);
+        }
+        assertThat(f.http.get(home, reader.token()).json().get(0).path("favourites_count").asInt()).isZero();
+        // With triggers off (as nothing in Caravan does), a change goes unheard: the page comes from the cache.
+        f.jdbi.useHandle(h -> {
+            h.execute("SET session_replication_role = replica");
+            h.execute("UPDATE status_stats SET favourites_count = 7 WHERE status_id = ?", Long.parseLong(post));
+            h.execute("RESET session_replication_role");
+        });
+        assertThat(f.http.get(home, reader.token()).json().get(0).path("favourites_count").asInt()).isZero();
+
+        // Straight into the database, as a worker or another web process would: only the triggers tell this process.
+        f.sql("UPDATE status_stats SET favourites_count = 42 WHERE status_id = ?", Long.parseLong(post));
+        f.sql("UPDATE accounts SET display_name = 'Renamed Elsewhere' WHERE id = ?", friend.id());
+        f.sql("UPDATE statuses SET content = '<p>edited elsewhere</p>', edited_at = now() WHERE id = ?", Long.parseLong(post));
+        f.sql("INSERT INTO bookmarks (account_id, status_id) VALUES (?, ?)", reader.id(), Long.parseLong(post));
+        JsonNode seen = null;
+        for (int i = 0; i < 100; i++) {
+            seen = f.http.get(home, reader.token()).json().get(0);
+            if (seen.path("favourites_count").asInt() == 42 && seen.path("bookmarked").asBoolean()
+                    && seen.path("account").path("display_name").asString().equals("Renamed Elsewhere")
+                    && seen.path("content").asString().contains("edited elsewhere")) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        assertThat(seen.path("favourites_count").asInt()).isEqualTo(42);
+        assertThat(seen.path("bookmarked").asBoolean()).isTrue();
+        assertThat(seen.path("account").path("display_name").asString()).isEqualTo("Renamed Elsewhere");
+        assertThat(seen.path("content").asString()).contains("edited elsewhere");
+    }
+
+    @Test
     void homeNeedsAUserTokenThatReadsStatuses() {
         User reader = f.reader("reader");
         assertThat(f.http.get("/api/v1/timelines/home").status()).isEqualTo(401);

@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import social.caravan.core.db.Listener;
 
 /**
  * Works delivery lanes: claims up to {@code concurrency} hosts at once and sends each host's
@@ -68,7 +69,7 @@ public final class LaneWorker implements AutoCloseable {
 
     public LaneWorker start() {
         running = true;
-        listener = new Listener(listenConnection, LaneStore.CHANNEL, wake::release);
+        listener = new Listener(listenConnection, LaneStore.CHANNEL, payloads -> wake.release());
         claimer = Thread.ofPlatform().daemon().name("lane-claim").start(this::claimLoop);
         renewer = Thread.ofPlatform().daemon().name("lane-lease").start(this::leaseLoop);
         return this;

@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import social.caravan.core.db.Listener;
 
 /**
  * Takes jobs from the queues it serves and runs them, at most {@code concurrency} at a time, each
@@ -77,7 +78,7 @@ public final class Worker implements AutoCloseable {
         running = true;
         loops.add(loop("claim", this::claimLoop));
         loops.add(loop("complete", this::completeLoop));
-        listener = new Listener(listenConnection, QueueStore.CHANNEL, wake::release);
+        listener = new Listener(listenConnection, QueueStore.CHANNEL, payloads -> wake.release());
         loops.add(loop("lease", this::leaseLoop));
         log.info("worker {} serving {} with concurrency {}", id, settings.queues(), settings.concurrency());
         return this;
