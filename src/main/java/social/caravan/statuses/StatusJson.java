@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountJson;
+import social.caravan.polls.PollJson;
 
 /** How statuses render in the Mastodon client API. */
 public final class StatusJson {
@@ -38,7 +39,7 @@ public final class StatusJson {
     /** Everything rendering a page of statuses needs, loaded in a few queries. */
     record Bundle(Map<Long, Status> originals, Map<Long, Account> accounts, Map<Long, StatusStore.Counts> counts,
                   Map<Long, List<Long>> mentions, Map<Long, List<String>> tags, StatusStore.ViewerFlags flags,
-                  Map<Long, ApplicationView> applications, long viewer) {}
+                  Map<Long, ApplicationView> applications, Map<Long, PollJson.PollView> polls, long viewer) {}
 
     StatusView render(Status s, Bundle b, boolean withSource) {
         StatusView reblog = null;
@@ -65,7 +66,7 @@ public final class StatusJson {
                 b.flags().mutedConversations().contains(s.conversationId()),
                 b.flags().bookmarked().contains(s.id()), pinned, s.content(), List.of(), reblog,
                 s.applicationId() == null ? null : b.applications().get(s.applicationId()),
-                accountJson.render(author), List.of(), mentions, tags, List.of(), null, null,
+                accountJson.render(author), List.of(), mentions, tags, List.of(), null, b.polls().get(s.id()),
                 withSource ? s.text() : null);
     }
 

@@ -182,6 +182,10 @@ final class StatusStore {
                 rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("edited_at")));
     }
 
+    private static List<String> pollOptions(java.sql.Array array) throws SQLException {
+        return array == null ? null : List.of((String[]) array.getArray());
+    }
+
     private static Instant instant(Timestamp ts) {
         return ts == null ? null : ts.toInstant();
     }
@@ -260,22 +264,27 @@ final class StatusStore {
         insertTags(h, statusId, names);
     }
 
-    record Edit(String text, String content, String spoilerText, boolean sensitive, Instant createdAt) {}
+    /** A version of a status; {@code pollOptions} null when it had no poll. */
+    record Edit(String text, String content, String spoilerText, boolean sensitive, List<String> pollOptions,
+                Instant createdAt) {}
 
     void insertEdit(Handle h, long statusId, Edit edit) {
         h.createUpdate("""
-                        INSERT INTO status_edits (status_id, text, content, spoiler_text, sensitive, created_at)
-                        VALUES (:s, :text, :content, :spoiler, :sensitive, :at)""")
+                        INSERT INTO status_edits (status_id, text, content, spoiler_text, sensitive, poll_options, created_at)
+                        VALUES (:s, :text, :content, :spoiler, :sensitive, :pollOptions, :at)""")
                 .bind("s", statusId).bind("text", edit.text()).bind("content", edit.content())
                 .bind("spoiler", edit.spoilerText()).bind("sensitive", edit.sensitive())
+                .bindByType("pollOptions", edit.pollOptions() == null ? null : edit.pollOptions().toArray(String[]::new),
+                        String[].class)
                 .bind("at", Timestamp.from(edit.createdAt())).execute();
     }
 
     List<Edit> edits(Handle h, long statusId) {
-        return h.createQuery("SELECT text, content, spoiler_text, sensitive, created_at FROM status_edits WHERE status_id = :s ORDER BY id")
+        return h.createQuery("SELECT text, content, spoiler_text, sensitive, poll_options, created_at FROM status_edits WHERE status_id = :s ORDER BY id")
                 .bind("s", statusId)
                 .map((rs, ctx) -> new Edit(rs.getString("text"), rs.getString("content"), rs.getString("spoiler_text"),
-                        rs.getBoolean("sensitive"), rs.getTimestamp("created_at").toInstant()))
+                        rs.getBoolean("sensitive"), pollOptions(rs.getArray("poll_options")),
+                        rs.getTimestamp("created_at").toInstant()))
                 .list();
     }
 
