@@ -7,7 +7,7 @@ import java.util.List;
  * A status's poll as one viewer sees it: the options with their tallies, whether it has ended (by
  * the database's clock, the one the closing job runs by), and the viewer's own choices.
  */
-public record Poll(
+record Poll(
         long id,
         long statusId,
         long accountId,

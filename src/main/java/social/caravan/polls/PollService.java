@@ -129,11 +129,11 @@ public final class PollService {
     }
 
     /** The poll; whether its status is the viewer's to see is the caller's question. */
-    public Poll get(long id, long viewer) {
+    Poll get(long id, long viewer) {
         return jdbi.withHandle(h -> store.find(h, id, viewer)).orElseThrow(ApiException::notFound);
     }
 
-    public PollJson.PollView view(Poll poll, long viewer) {
+    PollJson.PollView view(Poll poll, long viewer) {
         return PollJson.render(poll, viewer);
     }
 
@@ -141,7 +141,7 @@ public final class PollService {
      * Casts {@code voter}'s choices (indexes as sent) in one transaction, each checked as Mastodon's
      * VoteValidator checks it: the first refused one refuses them all, with that vote's reasons.
      */
-    public Poll vote(long pollId, long voter, List<String> choices) {
+    Poll vote(long pollId, long voter, List<String> choices) {
         if (choices.isEmpty()) {
             throw ApiException.badRequest("Missing required parameter: choices");
         }
