@@ -47,6 +47,8 @@ import social.caravan.instance.InstanceApi;
 import social.caravan.instance.InstanceService;
 import social.caravan.notifications.NotificationService;
 import social.caravan.notifications.NotificationsApi;
+import social.caravan.polls.PollService;
+import social.caravan.polls.PollsApi;
 import social.caravan.relationships.RelationshipService;
 import social.caravan.relationships.RelationshipsApi;
 import social.caravan.statuses.StatusService;
@@ -82,6 +84,7 @@ public final class App implements AutoCloseable {
     private final JobQueue queue;
     private final DeliveryLanes lanes;
     private final FeedService feeds;
+    private final PollService polls;
     private final List<Javalin> servers = new ArrayList<>();
     private final List<AutoCloseable> background = new ArrayList<>();
 
@@ -96,6 +99,7 @@ public final class App implements AutoCloseable {
         this.queue = new JobQueue(database.jdbi());
         this.lanes = new DeliveryLanes(database.jdbi());
         this.feeds = new FeedService(database.jdbi(), notifications, queue, config.activeDays());
+        this.polls = new PollService(database.jdbi(), notifications, queue);
         this.metrics = new Metrics(config.metricsToken());
         this.authn = new Authn(auth);
         this.addresses = new ClientAddresses(config.trustedProxies());
@@ -174,7 +178,8 @@ public final class App implements AutoCloseable {
                 .register(FeedService.MERGE_JOB, job -> {
                     FeedService.Merge merge = job.payload(FeedService.Merge.class);
                     feeds.merge(merge.accountId(), merge.targetAccountId());
-                });
+                })
+                .register(PollService.END_JOB, job -> polls.end(job.payload(PollService.End.class).pollId()));
     }
 
     private List<Routes> webRoutes(RateLimits rateLimits) {
@@ -182,7 +187,7 @@ public final class App implements AutoCloseable {
         Csrf csrf = new Csrf(cookies);
         AccountJson accountJson = new AccountJson(config.baseUrl(), config.localDomain());
         StatusService statuses = new StatusService(database.jdbi(), invalidations, accounts, accountJson, auth,
-                notifications, queue, config.baseUrl());
+                notifications, queue, polls, config.baseUrl());
         RelationshipService relationships = new RelationshipService(database.jdbi(), accounts, notifications, queue);
         OAuthApi oauth = new OAuthApi(auth, accounts, csrf, cookies, addresses, config.baseUrl());
         AccountsApi.SignUpTokens signUpTokens = (appId, accountId, scopes) ->
@@ -200,6 +205,7 @@ public final class App implements AutoCloseable {
                 new TimelinesApi(new TimelineService(database.jdbi(), feeds, accounts), statuses, authn, config.baseUrl()),
                 new NotificationsApi(notifications, accounts, accountJson, statuses, markers, authn, config.baseUrl()),
                 new StatusesApi(statuses, accountJson, authn, config.baseUrl()),
+                new PollsApi(polls, statuses, relationships, authn),
                 new WebFingerApi(accounts, accountJson, config),
                 new NodeInfoApi(accounts, config),
                 new WebPages(config, accounts, oauth, instance, csrf, rateLimits, addresses));

@@ -9,6 +9,7 @@ import social.caravan.Version;
 import social.caravan.accounts.AccountService;
 import social.caravan.core.config.Config;
 import social.caravan.core.http.Routes;
+import social.caravan.polls.PollService;
 
 /**
  * The instance documents apps read first (/api/v1/instance, /api/v2/instance), the rules, and the
@@ -166,10 +167,10 @@ public final class InstanceApi implements Routes {
 
     private static Map<String, Object> pollLimits() {
         Map<String, Object> p = new LinkedHashMap<>();
-        p.put("max_options", 4);
-        p.put("max_characters_per_option", 50);
-        p.put("min_expiration", 300);
-        p.put("max_expiration", 2_629_746);
+        p.put("max_options", PollService.MAX_OPTIONS);
+        p.put("max_characters_per_option", PollService.MAX_CHARACTERS_PER_OPTION);
+        p.put("min_expiration", PollService.MIN_EXPIRATION);
+        p.put("max_expiration", PollService.MAX_EXPIRATION);
         return p;
     }
 }

@@ -3,7 +3,8 @@ package social.caravan.statuses;
 import java.util.List;
 
 /**
- * What a status renders from that only an edit changes: its row, the accounts it mentions and its
- * tags. Cached by {@link StatusService}, and current while its {@code editedAt} is the row's.
+ * What a status renders from that only an edit changes: its row, the accounts it mentions, its tags
+ * and whether it has a poll (whose votes change all the time, so it is read with each page).
+ * Cached by {@link StatusService}.
  */
-record StatusBody(Status status, List<Long> mentions, List<String> tags) {}
+record StatusBody(Status status, List<Long> mentions, List<String> tags, boolean hasPoll) {}

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountJson;
+import social.caravan.polls.PollJson;
 
 /** How statuses render in the Mastodon client API. */
 public final class StatusJson {
@@ -36,7 +37,8 @@ public final class StatusJson {
 
     /** Everything rendering a page of statuses needs, for them and the statuses they boost. */
     record Bundle(Map<Long, StatusBody> bodies, Map<Long, StatusStore.Counts> counts, Map<Long, StatusStore.Flags> flags,
-                  Map<Long, Account> accounts, Map<Long, ApplicationView> applications, long viewer) {}
+                  Map<Long, Account> accounts, Map<Long, ApplicationView> applications, Map<Long, PollJson.PollView> polls,
+                  long viewer) {}
 
     StatusView render(long id, Bundle b, boolean withSource) {
         Status s = b.bodies().get(id).status();
@@ -58,7 +60,7 @@ public final class StatusJson {
                 counts.replies(), counts.reblogs(), counts.favourites(), s.editedAt(), flags.favourited(),
                 flags.reblogged(), flags.muted(), flags.bookmarked(), pinned, s.content(), List.of(), reblog,
                 s.applicationId() == null ? null : b.applications().get(s.applicationId()),
-                accountJson.render(author), List.of(), mentions, tags, List.of(), null, null,
+                accountJson.render(author), List.of(), mentions, tags, List.of(), null, b.polls().get(s.id()),
                 withSource ? s.text() : null);
     }
 

@@ -28,6 +28,7 @@ import social.caravan.core.http.Page;
 import social.caravan.core.queue.JobQueue;
 import social.caravan.core.queue.Queues;
 import social.caravan.notifications.NotificationService;
+import social.caravan.polls.PollService;
 
 /** Posting, reading, deleting, threads, favourites, boosts and bookmarks. */
 public final class StatusService {
@@ -61,6 +62,7 @@ public final class StatusService {
     private final AuthService auth;
     private final NotificationService notifications;
     private final JobQueue queue;
+    private final PollService polls;
     private final Invalidations invalidations;
     private final RowCache<StatusBody> bodies;
     private final RowCache<StatusStore.Counts> statusCounts;
@@ -70,7 +72,8 @@ public final class StatusService {
             Caffeine.newBuilder().maximumSize(APPLICATIONS_CACHED).build();
 
     public StatusService(Jdbi jdbi, Invalidations invalidations, AccountService accounts, AccountJson accountJson,
-                         AuthService auth, NotificationService notifications, JobQueue queue, String baseUrl) {
+                         AuthService auth, NotificationService notifications, JobQueue queue, PollService polls,
+                         String baseUrl) {
         this.jdbi = jdbi;
         this.invalidations = invalidations;
         this.bodies = new RowCache<>(invalidations, STATUS, STATUSES_CACHED, CACHED_AT_MOST);
@@ -81,6 +84,7 @@ public final class StatusService {
         this.auth = auth;
         this.notifications = notifications;
         this.queue = queue;
+        this.polls = polls;
         this.formatter = new TextFormatter(baseUrl);
         this.json = new StatusJson(baseUrl, accountJson);
     }
@@ -182,7 +186,9 @@ public final class StatusService {
             for (Account account : accounts.findAll(h, accountIds)) {
                 authors.put(account.id(), account);
             }
-            StatusJson.Bundle bundle = new StatusJson.Bundle(found, counts, flags, authors, applications(applicationIds), viewer);
+            List<Long> withPolls = rendered.stream().filter(id -> found.get(id).hasPoll()).toList();
+            StatusJson.Bundle bundle = new StatusJson.Bundle(found, counts, flags, authors, applications(applicationIds),
+                    withPolls.isEmpty() ? Map.of() : polls.viewsOfStatuses(h, withPolls, viewer), viewer);
             return shown.stream().map(id -> json.render(id, bundle, withSource)).toList();
         });
     }
@@ -234,9 +240,9 @@ public final class StatusService {
         return views;
     }
 
-    /** What POST /api/v1/statuses asks for; null fields take the author's defaults. */
+    /** What POST /api/v1/statuses asks for; null fields take the author's defaults ({@code poll} null: none). */
     public record NewPost(String text, String spoilerText, Boolean sensitive, String visibility, String language,
-                          Long inReplyToId, String idempotencyKey, Long applicationId) {}
+                          Long inReplyToId, String idempotencyKey, Long applicationId, PollService.Draft poll) {}
 
     /** Posts a status; the same Idempotency-Key within an hour returns the first one instead. */
     public Status create(long authorId, NewPost post) {
@@ -279,6 +285,9 @@ public final class StatusService {
                     parent == null ? null : parent.conversationId(), post.applicationId()));
             store.insertMentions(h, id, rendered.mentionedAccountIds());
             store.insertTags(h, id, rendered.tags());
+            if (post.poll() != null) {
+                polls.attach(h, id, authorId, post.poll());
+            }
             for (long mentioned : rendered.mentionedAccountIds()) {
                 notifications.notify(h, mentioned, authorId, NotificationService.MENTION, id);
             }
@@ -445,8 +454,11 @@ public final class StatusService {
         });
     }
 
-    /** What PUT /api/v1/statuses/:id changes; null keeps the current value. */
-    public record Change(String text, String spoilerText, Boolean sensitive, String language) {}
+    /**
+     * What PUT /api/v1/statuses/:id changes; null keeps the current value, except for {@code poll}:
+     * as in Mastodon, an edit without a poll leaves the status without one.
+     */
+    public record Change(String text, String spoilerText, Boolean sensitive, String language, PollService.Draft poll) {}
 
     /**
      * Edits the author's own status. The first edit also keeps the original as the first version of
@@ -467,15 +479,17 @@ public final class StatusService {
             boolean sensitive = change.sensitive() == null ? current.sensitive() || !spoiler.isBlank() : change.sensitive();
             if (store.edits(h, id).isEmpty()) {
                 store.insertEdit(h, id, new StatusStore.Edit(current.text(), current.content(), current.spoilerText(),
-                        current.sensitive(), current.createdAt()));
+                        current.sensitive(), polls.options(h, id), current.createdAt()));
             }
+            List<String> pollOptions = polls.replace(h, id, authorId, change.poll());
             TextFormatter.Rendered rendered = render(text);
             store.update(h, id, text, rendered.html(), spoiler, sensitive,
                     change.language() == null ? current.language() : change.language());
             changed(h, id, authorId);
             store.insertMentions(h, id, rendered.mentionedAccountIds());
             store.replaceTags(h, id, rendered.tags());
-            store.insertEdit(h, id, new StatusStore.Edit(text, rendered.html(), spoiler, sensitive, java.time.Instant.now()));
+            store.insertEdit(h, id, new StatusStore.Edit(text, rendered.html(), spoiler, sensitive, pollOptions,
+                    java.time.Instant.now()));
             for (long booster : store.boosters(h, id)) {
                 notifications.notify(h, booster, authorId, NotificationService.UPDATE, id);
             }
@@ -483,7 +497,9 @@ public final class StatusService {
         });
     }
 
-    public record Version(String text, String content, String spoilerText, boolean sensitive, java.time.Instant at) {}
+    /** One version of a status; {@code pollOptions} null when it had no poll. */
+    public record Version(String text, String content, String spoilerText, boolean sensitive, List<String> pollOptions,
+                          java.time.Instant at) {}
 
     /** Every version, oldest first; a status never edited has one. */
     public List<Version> history(long id, long viewer) {
@@ -492,10 +508,10 @@ public final class StatusService {
             List<StatusStore.Edit> edits = store.edits(h, id);
             if (edits.isEmpty()) {
                 return List.of(new Version(status.text(), status.content(), status.spoilerText(), status.sensitive(),
-                        status.createdAt()));
+                        polls.options(h, id), status.createdAt()));
             }
-            return edits.stream().map(e -> new Version(e.text(), e.content(), e.spoilerText(), e.sensitive(), e.createdAt()))
-                    .toList();
+            return edits.stream().map(e -> new Version(e.text(), e.content(), e.spoilerText(), e.sensitive(),
+                    e.pollOptions(), e.createdAt())).toList();
         });
     }
 

@@ -178,13 +178,14 @@ final class StatusStore {
                         ,
                                array(SELECT m.account_id FROM mentions m WHERE m.status_id = s.id ORDER BY m.account_id) AS mentioned,
                                array(SELECT t.name FROM statuses_tags x JOIN tags t ON t.id = x.tag_id
-                                      WHERE x.status_id = s.id ORDER BY t.name) AS tag_names
+                                      WHERE x.status_id = s.id ORDER BY t.name) AS tag_names,
+                               EXISTS (SELECT 1 FROM polls p WHERE p.status_id = s.id) AS has_poll
                           FROM statuses s
                          WHERE s.id = ANY(:ids || array(SELECT b.reblog_of_id FROM statuses b
                                                          WHERE b.id = ANY(:ids) AND b.reblog_of_id IS NOT NULL))""")
                 .bind("ids", ids.toArray(Long[]::new))
                 .map((rs, ctx) -> new StatusBody(status(rs), List.of((Long[]) rs.getArray("mentioned").getArray()),
-                        List.of((String[]) rs.getArray("tag_names").getArray())))
+                        List.of((String[]) rs.getArray("tag_names").getArray()), rs.getBoolean("has_poll")))
                 .list();
     }
 
@@ -211,6 +212,10 @@ final class StatusStore {
                 rs.getString("language"), (Long) rs.getObject("in_reply_to_id"), (Long) rs.getObject("in_reply_to_account_id"),
                 (Long) rs.getObject("reblog_of_id"), rs.getLong("conversation_id"), (Long) rs.getObject("application_id"),
                 rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("edited_at")));
+    }
+
+    private static List<String> pollOptions(java.sql.Array array) throws SQLException {
+        return array == null ? null : List.of((String[]) array.getArray());
     }
 
     private static Instant instant(Timestamp ts) {
@@ -277,22 +282,27 @@ final class StatusStore {
         insertTags(h, statusId, names);
     }
 
-    record Edit(String text, String content, String spoilerText, boolean sensitive, Instant createdAt) {}
+    /** A version of a status; {@code pollOptions} null when it had no poll. */
+    record Edit(String text, String content, String spoilerText, boolean sensitive, List<String> pollOptions,
+                Instant createdAt) {}
 
     void insertEdit(Handle h, long statusId, Edit edit) {
         h.createUpdate("""
-                        INSERT INTO status_edits (status_id, text, content, spoiler_text, sensitive, created_at)
-                        VALUES (:s, :text, :content, :spoiler, :sensitive, :at)""")
+                        INSERT INTO status_edits (status_id, text, content, spoiler_text, sensitive, poll_options, created_at)
+                        VALUES (:s, :text, :content, :spoiler, :sensitive, :pollOptions, :at)""")
                 .bind("s", statusId).bind("text", edit.text()).bind("content", edit.content())
                 .bind("spoiler", edit.spoilerText()).bind("sensitive", edit.sensitive())
+                .bindByType("pollOptions", edit.pollOptions() == null ? null : edit.pollOptions().toArray(String[]::new),
+                        String[].class)
                 .bind("at", Timestamp.from(edit.createdAt())).execute();
     }
 
     List<Edit> edits(Handle h, long statusId) {
-        return h.createQuery("SELECT text, content, spoiler_text, sensitive, created_at FROM status_edits WHERE status_id = :s ORDER BY id")
+        return h.createQuery("SELECT text, content, spoiler_text, sensitive, poll_options, created_at FROM status_edits WHERE status_id = :s ORDER BY id")
                 .bind("s", statusId)
                 .map((rs, ctx) -> new Edit(rs.getString("text"), rs.getString("content"), rs.getString("spoiler_text"),
-                        rs.getBoolean("sensitive"), rs.getTimestamp("created_at").toInstant()))
+                        rs.getBoolean("sensitive"), pollOptions(rs.getArray("poll_options")),
+                        rs.getTimestamp("created_at").toInstant()))
                 .list();
     }
 

@@ -1,5 +1,6 @@
 package social.caravan.statuses;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.javalin.http.Context;
 import io.javalin.router.JavalinDefaultRoutingApi;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import social.caravan.core.http.Params;
 import social.caravan.core.http.Principal;
 import social.caravan.core.http.Routes;
 import social.caravan.core.ids.Ids;
+import social.caravan.polls.PollService;
 
 /** /api/v1/statuses: post, read, delete, threads, favourites, boosts, bookmarks. */
 public final class StatusesApi implements Routes {
@@ -33,9 +35,15 @@ public final class StatusesApi implements Routes {
 
     public record ContextView(List<StatusJson.StatusView> ancestors, List<StatusJson.StatusView> descendants) {}
 
-    /** Mastodon's StatusEdit: one version of a status. */
+    /** Mastodon's StatusEdit: one version of a status; {@code poll} only when it had one. */
     public record EditView(String content, String spoilerText, boolean sensitive, java.time.Instant createdAt,
-                           AccountJson.AccountView account, List<Object> mediaAttachments, List<Object> emojis) {}
+                           AccountJson.AccountView account, List<Object> mediaAttachments, List<Object> emojis,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) EditPollView poll) {}
+
+    /** The poll of a version: its options' titles then. */
+    public record EditPollView(List<OptionTitle> options) {}
+
+    public record OptionTitle(String title) {}
 
     /** Mastodon's StatusSource: what the author typed, for editing. */
     public record SourceView(String id, String text, String spoilerText) {}
@@ -70,9 +78,6 @@ public final class StatusesApi implements Routes {
         if (!p.list("media_ids").isEmpty()) {
             throw ApiException.unprocessable("Validation failed: Media attachments are not supported by this server yet");
         }
-        if (p.has("poll")) {
-            throw ApiException.unprocessable("Validation failed: Polls are not supported by this server yet");
-        }
         Long inReplyTo = null;
         if (p.string("in_reply_to_id").filter(s -> !s.isBlank()).isPresent()) {
             inReplyTo = Ids.parse(p.string("in_reply_to_id").get()).stream().boxed().findFirst()
@@ -82,7 +87,7 @@ public final class StatusesApi implements Routes {
         Status status = statuses.create(principal.accountId().getAsLong(), new StatusService.NewPost(
                 p.string("status").orElse(null), p.string("spoiler_text").orElse(null), p.bool("sensitive").orElse(null),
                 p.string("visibility").orElse(null), p.string("language").orElse(null), inReplyTo,
-                ctx.header("Idempotency-Key"), principal.applicationId()));
+                ctx.header("Idempotency-Key"), principal.applicationId(), PollService.Draft.of(p).orElse(null)));
         ctx.json(statuses.view(status, principal.accountId().getAsLong()));
     }
 
@@ -125,11 +130,12 @@ public final class StatusesApi implements Routes {
     private void edit(Context ctx) {
         long author = authn.requireUser(ctx, "write:statuses").accountId().getAsLong();
         Params p = Params.of(ctx);
-        if (!p.list("media_ids").isEmpty() || p.has("poll")) {
-            throw ApiException.unprocessable("Validation failed: Media attachments and polls are not supported by this server yet");
+        if (!p.list("media_ids").isEmpty()) {
+            throw ApiException.unprocessable("Validation failed: Media attachments are not supported by this server yet");
         }
         Status edited = statuses.edit(id(ctx), author, new StatusService.Change(p.string("status").orElse(null),
-                p.string("spoiler_text").orElse(null), p.bool("sensitive").orElse(null), p.string("language").orElse(null)));
+                p.string("spoiler_text").orElse(null), p.bool("sensitive").orElse(null), p.string("language").orElse(null),
+                PollService.Draft.of(p).orElse(null)));
         ctx.json(statuses.view(edited, author));
     }
 
@@ -138,7 +144,8 @@ public final class StatusesApi implements Routes {
         Status status = statuses.get(id(ctx), viewer);
         AccountJson.AccountView author = statuses.view(status, viewer).account();
         ctx.json(statuses.history(status.id(), viewer).stream().map(v -> new EditView(v.content(), v.spoilerText(),
-                v.sensitive(), v.at(), author, List.of(), List.of())).toList());
+                v.sensitive(), v.at(), author, List.of(), List.of(), v.pollOptions() == null ? null
+                        : new EditPollView(v.pollOptions().stream().map(OptionTitle::new).toList()))).toList());
     }
 
     private void source(Context ctx) {
