@@ -44,6 +44,8 @@ import social.caravan.federation.NodeInfoApi;
 import social.caravan.federation.WebFingerApi;
 import social.caravan.instance.InstanceApi;
 import social.caravan.instance.InstanceService;
+import social.caravan.lists.ListService;
+import social.caravan.lists.ListsApi;
 import social.caravan.notifications.NotificationService;
 import social.caravan.notifications.NotificationsApi;
 import social.caravan.relationships.RelationshipService;
@@ -169,6 +171,10 @@ public final class App implements AutoCloseable {
                 .register(FeedService.MERGE_JOB, job -> {
                     FeedService.Merge merge = job.payload(FeedService.Merge.class);
                     feeds.merge(merge.accountId(), merge.targetAccountId());
+                })
+                .register(FeedService.MERGE_LIST_JOB, job -> {
+                    FeedService.MergeList merge = job.payload(FeedService.MergeList.class);
+                    feeds.mergeList(merge.listId(), merge.accountId());
                 });
     }
 
@@ -193,6 +199,8 @@ public final class App implements AutoCloseable {
                 new InstanceApi(config, instance, accounts),
                 new MarkersApi(markers, authn),
                 new TimelinesApi(new TimelineService(database.jdbi(), feeds, accounts), statuses, authn, config.baseUrl()),
+                new ListsApi(new ListService(database.jdbi(), accounts, feeds, queue), statuses, accountJson, authn,
+                        config.baseUrl()),
                 new NotificationsApi(notifications, accounts, accountJson, statuses, markers, authn, config.baseUrl()),
                 new StatusesApi(statuses, accountJson, authn, config.baseUrl()),
                 new WebFingerApi(accounts, accountJson, config),
