@@ -44,6 +44,7 @@ public final class ListsApi implements Routes {
         routes.post("/api/v1/lists", this::create);
         routes.get("/api/v1/lists/{id}", this::show);
         routes.put("/api/v1/lists/{id}", this::update);
+        routes.patch("/api/v1/lists/{id}", this::update);
         routes.delete("/api/v1/lists/{id}", this::delete);
         routes.get("/api/v1/lists/{id}/accounts", this::members);
         routes.post("/api/v1/lists/{id}/accounts", this::addMembers);

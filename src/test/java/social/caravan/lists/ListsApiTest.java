@@ -241,6 +241,11 @@ class ListsApiTest {
         assertThat(changed.json().path("replies_policy").asString()).isEqualTo("followed");
         assertThat(changed.json().path("exclusive").asBoolean()).isTrue();
 
+        Http.Response patched = http.patchJson("/api/v1/lists/" + id, owner.token(), "{\"exclusive\":false}");
+        assertThat(patched.status()).as("PATCH updates as PUT does, as Rails routes it").isEqualTo(200);
+        assertThat(patched.json().path("exclusive").asBoolean()).isFalse();
+        assertThat(patched.json().path("replies_policy").asString()).isEqualTo("followed");
+
         Http.Response deleted = send("DELETE", "/api/v1/lists/" + id, owner.token(), "");
         assertThat(deleted.status()).isEqualTo(200);
         assertThat(deleted.body()).isEqualTo("{}");
