@@ -45,6 +45,8 @@ import social.caravan.federation.NodeInfoApi;
 import social.caravan.federation.WebFingerApi;
 import social.caravan.instance.InstanceApi;
 import social.caravan.instance.InstanceService;
+import social.caravan.lists.ListService;
+import social.caravan.lists.ListsApi;
 import social.caravan.notifications.NotificationService;
 import social.caravan.notifications.NotificationsApi;
 import social.caravan.polls.PollService;
@@ -179,7 +181,11 @@ public final class App implements AutoCloseable {
                     FeedService.Merge merge = job.payload(FeedService.Merge.class);
                     feeds.merge(merge.accountId(), merge.targetAccountId());
                 })
-                .register(PollService.END_JOB, job -> polls.end(job.payload(PollService.End.class).pollId()));
+                .register(PollService.END_JOB, job -> polls.end(job.payload(PollService.End.class).pollId()))
+                .register(FeedService.MERGE_LIST_JOB, job -> {
+                    FeedService.MergeList merge = job.payload(FeedService.MergeList.class);
+                    feeds.mergeList(merge.listId(), merge.accountId());
+                });
     }
 
     private List<Routes> webRoutes(RateLimits rateLimits) {
@@ -203,6 +209,8 @@ public final class App implements AutoCloseable {
                 new InstanceApi(config, instance, accounts),
                 new MarkersApi(markers, authn),
                 new TimelinesApi(new TimelineService(database.jdbi(), feeds, accounts), statuses, authn, config.baseUrl()),
+                new ListsApi(new ListService(database.jdbi(), accounts, feeds, queue), statuses, accountJson, authn,
+                        config.baseUrl()),
                 new NotificationsApi(notifications, accounts, accountJson, statuses, markers, authn, config.baseUrl()),
                 new StatusesApi(statuses, accountJson, authn, config.baseUrl()),
                 new PollsApi(polls, statuses, relationships, authn),

@@ -18,6 +18,7 @@ import org.jdbi.v3.core.Jdbi;
 import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountService;
 import social.caravan.accounts.AccountsApi;
+import social.caravan.core.db.Window;
 import social.caravan.core.http.ApiException;
 import social.caravan.core.http.Page;
 import social.caravan.core.queue.JobQueue;
@@ -175,6 +176,37 @@ public final class RelationshipService implements AccountsApi.Relationships {
             }
             return relationship(h, viewer, target.id());
         });
+    }
+
+    /** Features a followed account on the viewer's profile (again: no change); 422 for one not followed, as Mastodon. */
+    public Relationship endorse(long viewer, long targetId) {
+        Account target = target(targetId);
+        return jdbi.inTransaction(h -> {
+            if (!store.following(h, viewer, target.id())) {
+                throw ApiException.unprocessable("Validation failed: You must be already following the person you want to endorse");
+            }
+            store.endorse(h, viewer, target.id());
+            return relationship(h, viewer, target.id());
+        });
+    }
+
+    public Relationship unendorse(long viewer, long targetId) {
+        Account target = target(targetId);
+        return jdbi.inTransaction(h -> {
+            store.unendorse(h, viewer, target.id());
+            return relationship(h, viewer, target.id());
+        });
+    }
+
+    /**
+     * The accounts {@code accountId} features, paged by account id (all of them when {@code window}
+     * is null); 404 for an unknown account.
+     */
+    public PageOf<Account> endorsements(long accountId, Window window) {
+        Account account = target(accountId);
+        Window w = window == null ? Window.all() : window;
+        List<Long> ids = jdbi.withHandle(h -> store.endorsements(h, account.id(), w));
+        return new PageOf<>(accountsOf(ids), ids);
     }
 
     @Override

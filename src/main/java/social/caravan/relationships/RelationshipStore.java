@@ -211,7 +211,9 @@ final class RelationshipStore {
                                    AS requested_by,
                                EXISTS (SELECT 1 FROM account_domain_blocks d WHERE d.account_id = :viewer
                                                                                AND d.domain = lower(a.domain)) AS domain_blocking,
-                               coalesce(n.comment, '') AS note
+                               coalesce(n.comment, '') AS note,
+                               EXISTS (SELECT 1 FROM account_pins p WHERE p.account_id = :viewer AND p.target_account_id = a.id)
+                                   AS endorsed
                           FROM accounts a
                           LEFT JOIN follows f ON f.account_id = :viewer AND f.target_account_id = a.id
                           LEFT JOIN follow_requests r ON r.account_id = :viewer AND r.target_account_id = a.id
@@ -235,7 +237,7 @@ final class RelationshipStore {
                 rs.getBoolean("followed_by"), rs.getBoolean("blocking"), rs.getBoolean("blocked_by"),
                 rs.getBoolean("muting"), rs.getBoolean("muting_notifications"),
                 instant(rs.getTimestamp("muting_expires_at")), requested, rs.getBoolean("requested_by"),
-                rs.getBoolean("domain_blocking"), false, rs.getString("note"));
+                rs.getBoolean("domain_blocking"), rs.getBoolean("endorsed"), rs.getString("note"));
     }
 
     /** For each of {@code ids}: the accounts the viewer follows that follow it, unless either hides its network. */
@@ -310,6 +312,28 @@ final class RelationshipStore {
     List<DomainEntry> domainBlocks(Handle h, long accountId, Page page) {
         return page(h, "SELECT x.id, x.domain FROM account_domain_blocks x WHERE x.account_id = :account", page,
                 q -> q.bind("account", accountId), (rs, ctx) -> new DomainEntry(rs.getLong("id"), rs.getString("domain")));
+    }
+
+    /** Endorses an account the viewer follows; the endorsement goes with the follow. */
+    void endorse(Handle h, long accountId, long targetId) {
+        h.createUpdate("""
+                        INSERT INTO account_pins (account_id, target_account_id, follow_id)
+                        SELECT f.account_id, f.target_account_id, f.id FROM follows f
+                         WHERE f.account_id = :a AND f.target_account_id = :t
+                        ON CONFLICT DO NOTHING""")
+                .bind("a", accountId).bind("t", targetId).execute();
+    }
+
+    void unendorse(Handle h, long accountId, long targetId) {
+        h.createUpdate("DELETE FROM account_pins WHERE account_id = :a AND target_account_id = :t")
+                .bind("a", accountId).bind("t", targetId).execute();
+    }
+
+    /** The accounts {@code accountId} endorses, paged by their ids as Mastodon pages them. */
+    List<Long> endorsements(Handle h, long accountId, Window w) {
+        return w.newestFirst(w.bind(h.createQuery("SELECT x.target_account_id FROM account_pins x WHERE x.account_id = :account AND "
+                        + w.where("x.target_account_id") + w.order("x.target_account_id")))
+                .bind("account", accountId).mapTo(Long.class).list());
     }
 
     /**

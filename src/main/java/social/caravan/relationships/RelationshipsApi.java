@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountJson;
+import social.caravan.core.db.Window;
 import social.caravan.core.http.ApiException;
 import social.caravan.core.http.Authn;
 import social.caravan.core.http.Page;
@@ -17,9 +18,9 @@ import social.caravan.core.http.Routes;
 import social.caravan.core.ids.Ids;
 
 /**
- * The social graph in the client API: follow, block, mute and note an account, follow requests,
- * domain blocks, and the lists of each. {@code GET /api/v1/accounts/relationships} stays with the
- * accounts routes, which ask {@link RelationshipService#relationships}.
+ * The social graph in the client API: follow, block, mute, note and endorse an account, follow
+ * requests, domain blocks, and the lists of each. {@code GET /api/v1/accounts/relationships} stays
+ * with the accounts routes, which ask {@link RelationshipService#relationships}.
  */
 public final class RelationshipsApi implements Routes {
     /** Mastodon's page sizes: accounts 40 (at most 80), blocked domains 100 (at most 200). */
@@ -66,6 +67,35 @@ public final class RelationshipsApi implements Routes {
         routes.get("/api/v1/domain_blocks", this::domainBlocks);
         routes.post("/api/v1/domain_blocks", this::blockDomain);
         routes.delete("/api/v1/domain_blocks", this::unblockDomain);
+        // Featured accounts: pin/unpin are the names Mastodon kept from before 4.4's endorse/unendorse.
+        for (String verb : List.of("pin", "endorse")) {
+            routes.post("/api/v1/accounts/{id}/" + verb, ctx -> act(ctx, "write:accounts", relationships::endorse));
+        }
+        for (String verb : List.of("unpin", "unendorse")) {
+            routes.post("/api/v1/accounts/{id}/" + verb, ctx -> act(ctx, "write:accounts", relationships::unendorse));
+        }
+        routes.get("/api/v1/endorsements", this::ownEndorsements);
+        routes.get("/api/v1/accounts/{id}/endorsements", this::endorsements);
+    }
+
+    /** The viewer's featured accounts; {@code limit=0} lists them all, without a Link header. */
+    private void ownEndorsements(Context ctx) {
+        long viewer = authn.requireUser(ctx, "read:accounts").accountId().getAsLong();
+        if ("0".equals(Params.of(ctx).string("limit").orElse(null))) {
+            ctx.json(relationships.endorsements(viewer, null).items().stream().map(json::render).toList());
+            return;
+        }
+        Page page = Page.of(ctx, ACCOUNTS_LIMIT, 2 * ACCOUNTS_LIMIT);
+        renderAccounts(ctx, page, relationships.endorsements(viewer, Window.of(page)));
+    }
+
+    /** Anyone's featured accounts: public, but a token must be able to read accounts. */
+    private void endorsements(Context ctx) {
+        if (Authn.bearer(ctx).isPresent()) {
+            authn.require(ctx, "read:accounts");
+        }
+        Page page = Page.of(ctx, ACCOUNTS_LIMIT, 2 * ACCOUNTS_LIMIT);
+        renderAccounts(ctx, page, relationships.endorsements(id(ctx), Window.of(page)));
     }
 
     private void follow(Context ctx) {

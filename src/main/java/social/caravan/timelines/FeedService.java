@@ -10,7 +10,8 @@ import social.caravan.notifications.NotificationService;
 
 /**
  * Home feeds, filled on write as Mastodon fills them: fan-out of each new status and boost, a
- * rebuild when a reader returns after {@code activeDays}, a merge when someone follows.
+ * rebuild when a reader returns after {@code activeDays}, a merge when someone follows. List feeds
+ * are filled beside them, by the same fan-out, rebuild and merges.
  */
 public final class FeedService {
     /** Rebuilds a returning reader's feed; GET /api/v1/timelines/home answers 206 until it is done. */
@@ -21,6 +22,11 @@ public final class FeedService {
     public record Rebuild(long accountId) {}
 
     public record Merge(long accountId, long targetAccountId) {}
+
+    /** Brings an account just added to a list's recent statuses into the list feed (Mastodon's MergeWorker for lists). */
+    public static final String MERGE_LIST_JOB = "timelines.merge_list";
+
+    public record MergeList(long listId, long accountId) {}
 
     /** Mastodon keeps 400 entries per home feed. */
     static final int MAX_ENTRIES = 400;
@@ -66,13 +72,21 @@ public final class FeedService {
             if (!full.isEmpty()) {
                 store.trim(h, full, MAX_ENTRIES);
             }
+            // The lists that hold the author take it too, by their own rules.
+            List<Long> fullLists = store.listFanout(h, post.id(), activeDays, RECENT_ENTRIES, TRIM_AT);
+            if (!fullLists.isEmpty()) {
+                store.trimLists(h, fullLists, MAX_ENTRIES);
+            }
         }));
     }
 
-    /** Fills a returning reader's feed from their own and their follows' newest statuses. */
+    /** Fills a returning reader's feed from their own and their follows' newest statuses, and their lists' feeds. */
     public void rebuild(long accountId) {
         jdbi.useTransaction(h -> {
             fill(h, accountId, null);
+            for (long listId : store.listsOf(h, accountId)) {
+                fillList(h, listId, accountId, null);
+            }
             store.endRebuild(h, accountId);
         });
     }
@@ -84,6 +98,29 @@ public final class FeedService {
                 fill(h, accountId, targetAccountId);
             }
         });
+    }
+
+    /** Adds a list member's recent statuses to the list feed, when its owner is active and it is still a member. */
+    public void mergeList(long listId, long accountId) {
+        jdbi.useTransaction(h -> store.listOwner(h, listId)
+                .filter(owner -> store.state(h, owner, activeDays).filter(FeedStore.State::active).isPresent())
+                .ifPresent(owner -> fillList(h, listId, owner, accountId)));
+    }
+
+    /** Takes the statuses of accounts removed from a list out of its feed, in the caller's transaction. */
+    public void unmergeFromList(Handle h, long listId, List<Long> accountIds) {
+        store.unmergeFromList(h, listId, accountIds);
+    }
+
+    /** A page of a list's feed for its owner; the caller has checked the ownership. */
+    public List<Long> listFeed(long listId, long owner, Window window) {
+        return jdbi.withHandle(h -> store.listPage(h, listId, owner, window));
+    }
+
+    private void fillList(Handle h, long listId, long owner, Long member) {
+        if (store.fillList(h, listId, owner, member, PER_ACCOUNT, MAX_ENTRIES) >= TRIM_AT) {
+            store.trimLists(h, List.of(listId), MAX_ENTRIES);
+        }
     }
 
     private void fill(Handle h, long accountId, Long target) {

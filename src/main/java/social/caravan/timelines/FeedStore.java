@@ -82,6 +82,8 @@ final class FeedStore {
                                AND (CAST(:original AS bigint) IS NULL OR (f.show_reblogs AND f.account_id <> :originalAuthor
                                     AND NOT EXISTS (SELECT 1 FROM blocks ob WHERE ob.account_id = :originalAuthor
                                                        AND ob.target_account_id = f.account_id)))
+                               -- not when the follower keeps the author in an exclusive list
+                               AND NOT""" + " " + Filters.inExclusiveList("f.account_id", ":author") + """
                         ),
                         fed AS (
                             INSERT INTO home_feed_entries (account_id, entry_id, reblog_of_id)
@@ -165,6 +167,7 @@ final class FeedStore {
                                 AND (s.account_id = :viewer OR (
                                         (src.languages IS NULL OR s.language IS NULL OR s.language = ANY(src.languages))
                                     AND""" + " " + Filters.HOME_NOT_HIDDEN + """
+                                    AND NOT""" + " " + Filters.inExclusiveList(":viewer", "s.account_id") + """
                                     AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id IN (s.account_id, :viewer)
                                          OR EXISTS (SELECT 1 FROM follows rf WHERE rf.account_id = :viewer
                                                        AND rf.target_account_id = s.in_reply_to_account_id))
@@ -294,5 +297,190 @@ final class FeedStore {
                        array(SELECT p.entry_id FROM hidden, LATERAL (""" + page + """
                 ) p) AS ids
                   FROM (VALUES (1)) AS one LEFT JOIN home_feeds hf ON hf.account_id = :viewer""";
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // List feeds: list_feed_entries and list_feeds, filled like home feeds.
+
+    /**
+     * Mastodon's rules for a list feed, on a status row {@code s} and a list row {@code l}: public,
+     * unlisted and private posts; from members other than the owner, only what the owner's home feed
+     * would take from them (the follow's languages and boosts, nothing by, boosting or mentioning
+     * whom the owner blocks or mutes, nothing from an author who blocks the owner, no boosts of the
+     * owner's own posts or of authors who block the owner); replies to oneself, to the owner, and by
+     * the list's replies_policy to followed accounts or to members.
+     */
+    private static final String LIST_RULES = """
+            s.deleted_at IS NULL AND s.visibility <> 'direct'
+            AND (s.account_id = l.account_id OR (
+                    EXISTS (SELECT 1 FROM follows lf WHERE lf.account_id = l.account_id AND lf.target_account_id = s.account_id
+                               AND (lf.languages IS NULL OR s.language IS NULL OR s.language = ANY(lf.languages))
+                               AND (s.reblog_of_id IS NULL OR lf.show_reblogs))
+                AND NOT EXISTS (SELECT 1 FROM blocks lb WHERE lb.account_id = s.account_id AND lb.target_account_id = l.account_id)
+                AND (s.reblog_of_id IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM statuses lo WHERE lo.id = s.reblog_of_id
+                           AND (lo.account_id = l.account_id OR EXISTS (SELECT 1 FROM blocks lob WHERE lob.account_id = lo.account_id
+                                                                          AND lob.target_account_id = l.account_id))))
+                AND""" + " " + Filters.homeNotHidden("l.account_id") + """
+            ))
+            AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id IN (s.account_id, l.account_id)
+                 OR (l.replies_policy = 'followed' AND EXISTS (SELECT 1 FROM follows rf WHERE rf.account_id = l.account_id
+                                                                  AND rf.target_account_id = s.in_reply_to_account_id))
+                 OR (l.replies_policy = 'list' AND EXISTS (SELECT 1 FROM list_accounts rl WHERE rl.list_id = l.id
+                                                              AND rl.account_id = s.in_reply_to_account_id)))""";
+
+    /**
+     * List fan-out in one statement: the status enters each list that holds its author, of an owner
+     * whose home feed is active, by {@link #LIST_RULES}; an original already shown through a boost,
+     * and a boost whose original (or another boost of it) is among the recent entries, are left out
+     * as on home. Returns the lists whose feed reached {@code trimAt}.
+     */
+    List<Long> listFanout(Handle h, long statusId, int activeDays, int recentEntries, int trimAt) {
+        return h.createQuery("""
+                        WITH fed AS (
+                            INSERT INTO list_feed_entries (list_id, entry_id, reblog_of_id)
+                            SELECT l.id, s.id, s.reblog_of_id
+                              FROM statuses s
+                              JOIN list_accounts la ON la.account_id = s.account_id
+                              JOIN lists l ON l.id = la.list_id
+                              JOIN home_feeds hf ON hf.account_id = l.account_id
+                                                AND hf.active_at > now() - make_interval(days => :activeDays)
+                             WHERE s.id = :id
+                               AND""" + " " + LIST_RULES + """
+                               AND (s.reblog_of_id IS NOT NULL OR NOT EXISTS (
+                                       SELECT 1 FROM list_feed_entries e WHERE e.list_id = l.id AND e.reblog_of_id = s.id))
+                               AND (s.reblog_of_id IS NULL OR NOT EXISTS (
+                                       SELECT 1 FROM list_feed_entries e
+                                        WHERE e.list_id = l.id AND (e.entry_id = s.reblog_of_id OR e.reblog_of_id = s.reblog_of_id)
+                                          AND (SELECT count(*) FROM (SELECT 1 FROM list_feed_entries n
+                                                                      WHERE n.list_id = e.list_id AND n.entry_id > e.entry_id
+                                                                      LIMIT :recent) newer) < :recent))
+                             ORDER BY l.id
+                            ON CONFLICT DO NOTHING
+                            RETURNING list_id
+                        ),
+                        counted AS (
+                            -- in list order, so concurrent fan-outs lock list feeds in the same order
+                            INSERT INTO list_feeds (list_id, entries)
+                            SELECT list_id, 1 FROM fed ORDER BY list_id
+                            ON CONFLICT (list_id) DO UPDATE SET entries = list_feeds.entries + 1
+                            RETURNING list_id, entries
+                        )
+                        SELECT list_id FROM counted WHERE entries >= :trimAt""")
+                .bind("id", statusId)
+                .bind("activeDays", activeDays)
+                .bind("recent", recentEntries)
+                .bind("trimAt", trimAt)
+                .mapTo(Long.class)
+                .list();
+    }
+
+    /**
+     * Fills a list feed from the newest statuses of its members (only {@code member}, when given:
+     * one just added), by the list rules and what the owner may see; of one status and its boosts
+     * only the first enters, and nothing already present under another entry. Keeps at most
+     * {@code max} new entries; returns the feed's entry count.
+     */
+    int fillList(Handle h, long listId, long ownerId, Long member, int perAccount, int max) {
+        return h.createQuery("""
+                        WITH candidates AS (
+                            SELECT s.id, s.reblog_of_id, coalesce(s.reblog_of_id, s.id) AS shown
+                              FROM lists l
+                              JOIN list_accounts la ON la.list_id = l.id
+                             CROSS JOIN LATERAL (SELECT * FROM statuses s WHERE s.account_id = la.account_id AND s.deleted_at IS NULL
+                                                  ORDER BY s.id DESC LIMIT :perAccount) s
+                             WHERE l.id = :list AND l.account_id = :viewer
+                               AND (CAST(:member AS bigint) IS NULL OR la.account_id = :member)
+                               AND""" + " " + Visibility.SQL_VISIBLE + " AND " + Filters.ORIGINAL_VISIBLE + """
+                               AND""" + " " + LIST_RULES + """
+                        ),
+                        firsts AS (
+                            SELECT c.id, c.reblog_of_id FROM (
+                                SELECT c.*, row_number() OVER (PARTITION BY c.shown ORDER BY c.id) AS nth FROM candidates c) c
+                             WHERE c.nth = 1
+                               AND NOT EXISTS (SELECT 1 FROM list_feed_entries e WHERE e.list_id = :list AND e.entry_id <> c.id
+                                                  AND (e.entry_id = c.shown OR e.reblog_of_id = c.shown))
+                             ORDER BY c.id DESC LIMIT :max
+                        ),
+                        fed AS (
+                            INSERT INTO list_feed_entries (list_id, entry_id, reblog_of_id)
+                            SELECT :list, id, reblog_of_id FROM firsts
+                            ON CONFLICT DO NOTHING
+                            RETURNING 1
+                        )
+                        INSERT INTO list_feeds (list_id, entries) SELECT :list, count(*) FROM fed
+                        ON CONFLICT (list_id) DO UPDATE SET entries = list_feeds.entries + EXCLUDED.entries
+                        RETURNING entries""")
+                .bind("list", listId)
+                .bind("viewer", ownerId)
+                .bindByType("member", member, Long.class)
+                .bind("perAccount", perAccount)
+                .bind("max", max)
+                .mapTo(Integer.class)
+                .one();
+    }
+
+    /** Cuts these list feeds back to their newest {@code keep} entries, and sets their counts right. */
+    void trimLists(Handle h, List<Long> listIds, int keep) {
+        h.createUpdate("""
+                        WITH cut AS (
+                            SELECT l.id AS list_id,
+                                   (SELECT e.entry_id FROM list_feed_entries e WHERE e.list_id = l.id
+                                     ORDER BY e.entry_id DESC OFFSET :keep - 1 LIMIT 1) AS oldest_kept
+                              FROM unnest(:lists) AS l(id)
+                        ),
+                        gone AS (
+                            DELETE FROM list_feed_entries d USING cut
+                             WHERE d.list_id = cut.list_id AND d.entry_id < cut.oldest_kept
+                        )
+                        UPDATE list_feeds lf
+                           SET entries = CASE WHEN cut.oldest_kept IS NULL
+                                              THEN (SELECT count(*) FROM list_feed_entries e WHERE e.list_id = lf.list_id)
+                                              ELSE :keep END
+                          FROM cut WHERE lf.list_id = cut.list_id""")
+                .bind("lists", listIds.toArray(Long[]::new))
+                .bind("keep", keep)
+                .execute();
+    }
+
+    /** Takes the statuses (and boosts) of these accounts out of a list feed. */
+    void unmergeFromList(Handle h, long listId, List<Long> accountIds) {
+        h.createUpdate("""
+                        WITH gone AS (
+                            DELETE FROM list_feed_entries e USING statuses s
+                             WHERE e.list_id = :list AND s.id = e.entry_id AND s.account_id = ANY(:accounts)
+                            RETURNING 1
+                        )
+                        UPDATE list_feeds SET entries = greatest(entries - (SELECT count(*) FROM gone), 0)
+                         WHERE list_id = :list""")
+                .bind("list", listId)
+                .bind("accounts", accountIds.toArray(Long[]::new))
+                .execute();
+    }
+
+    /** The owner of a list, if it still exists. */
+    Optional<Long> listOwner(Handle h, long listId) {
+        return h.createQuery("SELECT account_id FROM lists WHERE id = :list").bind("list", listId).mapTo(Long.class).findOne();
+    }
+
+    /** The ids of an account's lists. */
+    List<Long> listsOf(Handle h, long accountId) {
+        return h.createQuery("SELECT id FROM lists WHERE account_id = :a ORDER BY id").bind("a", accountId).mapTo(Long.class).list();
+    }
+
+    /**
+     * A page of a list feed, by entry id, for its owner {@code viewer}. Read-time checks keep it
+     * right between fan-out and now: the visibility policy, the author still a member (members
+     * leave with the follow), blocks and mutes made since.
+     */
+    List<Long> listPage(Handle h, long listId, long viewer, Window w) {
+        String sql = "SELECT e.entry_id FROM list_feed_entries e JOIN statuses s ON s.id = e.entry_id"
+                + " WHERE e.list_id = :list AND " + w.where("e.entry_id")
+                + " AND " + Visibility.SQL_VISIBLE
+                + " AND EXISTS (SELECT 1 FROM list_accounts m WHERE m.list_id = :list AND m.account_id = s.account_id)"
+                + " AND " + Filters.ORIGINAL_VISIBLE
+                + " AND " + Filters.HOME_NOT_HIDDEN
+                + w.order("e.entry_id");
+        return w.newestFirst(w.bind(h.createQuery(sql)).bind("list", listId).bind("viewer", viewer).mapTo(Long.class).list());
     }
 }

@@ -23,19 +23,38 @@ final class Filters {
 
     /** The account is one the viewer blocks, mutes (until the mute ends), or whose domain the viewer blocks. */
     static String hidden(String account) {
-        return "(EXISTS (SELECT 1 FROM blocks hb WHERE hb.account_id = :viewer AND hb.target_account_id = " + account + ")"
-                + " OR EXISTS (SELECT 1 FROM mutes hm WHERE hm.account_id = :viewer AND hm.target_account_id = " + account
+        return hidden(":viewer", account);
+    }
+
+    /** As {@link #hidden(String)}, for the reader {@code viewer} (an SQL expression: a list feed's owner). */
+    static String hidden(String viewer, String account) {
+        return "(EXISTS (SELECT 1 FROM blocks hb WHERE hb.account_id = " + viewer + " AND hb.target_account_id = " + account + ")"
+                + " OR EXISTS (SELECT 1 FROM mutes hm WHERE hm.account_id = " + viewer + " AND hm.target_account_id = " + account
                 + " AND (hm.expires_at IS NULL OR hm.expires_at > now()))"
                 + " OR EXISTS (SELECT 1 FROM account_domain_blocks hd JOIN accounts ha ON lower(ha.domain) = hd.domain"
-                + " WHERE hd.account_id = :viewer AND ha.id = " + account + "))";
+                + " WHERE hd.account_id = " + viewer + " AND ha.id = " + account + "))";
     }
 
     /**
      * What a home feed leaves out, as Mastodon's feed filter does: statuses by, boosting, or
      * mentioning an account the viewer blocks or mutes.
      */
-    static final String HOME_NOT_HIDDEN = "NOT " + hidden("s.account_id")
-            + " AND (s.reblog_of_id IS NULL OR NOT " + hidden(ORIGINAL_AUTHOR) + ")"
-            + " AND NOT EXISTS (SELECT 1 FROM mentions hx WHERE (hx.status_id = s.id OR hx.status_id = s.reblog_of_id)"
-            + " AND hx.account_id <> :viewer AND " + hidden("hx.account_id") + ")";
+    static final String HOME_NOT_HIDDEN = homeNotHidden(":viewer");
+
+    /** As {@link #HOME_NOT_HIDDEN}, for the reader {@code viewer} (an SQL expression: a list feed's owner). */
+    static String homeNotHidden(String viewer) {
+        return "NOT " + hidden(viewer, "s.account_id")
+                + " AND (s.reblog_of_id IS NULL OR NOT " + hidden(viewer, ORIGINAL_AUTHOR) + ")"
+                + " AND NOT EXISTS (SELECT 1 FROM mentions hx WHERE (hx.status_id = s.id OR hx.status_id = s.reblog_of_id)"
+                + " AND hx.account_id <> " + viewer + " AND " + hidden(viewer, "hx.account_id") + ")";
+    }
+
+    /**
+     * The account is a member of one of {@code owner}'s exclusive lists: Mastodon keeps its posts
+     * out of the owner's home feed.
+     */
+    static String inExclusiveList(String owner, String account) {
+        return "EXISTS (SELECT 1 FROM list_accounts xa JOIN lists xl ON xl.id = xa.list_id"
+                + " WHERE xa.account_id = " + account + " AND xl.account_id = " + owner + " AND xl.exclusive)";
+    }
 }

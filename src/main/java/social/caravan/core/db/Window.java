@@ -16,6 +16,11 @@ public record Window(long upper, long lower, boolean forward, int limit) {
         return new Window(page.maxId().orElse(Long.MAX_VALUE), lower, page.forward(), page.limit());
     }
 
+    /** Every row at once, newest first: Mastodon's {@code limit=0} on the listings that allow it. */
+    public static Window all() {
+        return new Window(Long.MAX_VALUE, 0, false, Integer.MAX_VALUE);
+    }
+
     /** The bounds on {@code key}, binding :upper and :lower. */
     public String where(String key) {
         return key + " < :upper AND " + key + " > :lower";
