@@ -42,6 +42,8 @@ import social.caravan.core.queue.RecurringScheduler;
 import social.caravan.core.queue.Sender;
 import social.caravan.core.queue.Worker;
 import social.caravan.federation.NodeInfoApi;
+import social.caravan.filters.FilterService;
+import social.caravan.filters.FiltersApi;
 import social.caravan.federation.WebFingerApi;
 import social.caravan.instance.InstanceApi;
 import social.caravan.instance.InstanceService;
@@ -53,6 +55,8 @@ import social.caravan.polls.PollService;
 import social.caravan.polls.PollsApi;
 import social.caravan.relationships.RelationshipService;
 import social.caravan.relationships.RelationshipsApi;
+import social.caravan.search.SearchApi;
+import social.caravan.search.SearchService;
 import social.caravan.statuses.StatusService;
 import social.caravan.statuses.StatusesApi;
 import social.caravan.timelines.FeedService;
@@ -195,6 +199,7 @@ public final class App implements AutoCloseable {
         StatusService statuses = new StatusService(database.jdbi(), invalidations, accounts, accountJson, auth,
                 notifications, queue, polls, config.baseUrl());
         RelationshipService relationships = new RelationshipService(database.jdbi(), accounts, notifications, queue);
+        FilterService filters = new FilterService(database.jdbi(), invalidations, statuses);
         OAuthApi oauth = new OAuthApi(auth, accounts, csrf, cookies, addresses, config.baseUrl());
         AccountsApi.SignUpTokens signUpTokens = (appId, accountId, scopes) ->
                 OAuthApi.TokenView.of(auth.issueToken(appId, OptionalLong.of(accountId), scopes));
@@ -203,17 +208,22 @@ public final class App implements AutoCloseable {
                 routes -> routes.get("/metrics", metrics::guardedScrape),
                 new AppsApi(auth, authn),
                 oauth,
-                // Before the accounts routes, so /api/v1/accounts/familiar_followers is not taken for an account id.
+                // Before the accounts routes, so /api/v1/accounts/familiar_followers and /search are not taken for an account id.
                 new RelationshipsApi(relationships, accountJson, authn, config.baseUrl()),
+                new SearchApi(new SearchService(database.jdbi(), accounts, statuses, config.localDomain()), statuses, filters,
+                        accountJson, authn, config.baseUrl()),
                 new AccountsApi(accounts, accountJson, authn, rateLimits, addresses, signUpTokens, relationships),
                 new InstanceApi(config, instance, accounts),
                 new MarkersApi(markers, authn),
-                new TimelinesApi(new TimelineService(database.jdbi(), feeds, accounts), statuses, authn, config.baseUrl()),
-                new ListsApi(new ListService(database.jdbi(), accounts, feeds, queue), statuses, accountJson, authn,
+                new TimelinesApi(new TimelineService(database.jdbi(), feeds, accounts), statuses, filters, authn,
                         config.baseUrl()),
-                new NotificationsApi(notifications, accounts, accountJson, statuses, markers, authn, config.baseUrl()),
-                new StatusesApi(statuses, accountJson, authn, config.baseUrl()),
+                new ListsApi(new ListService(database.jdbi(), accounts, feeds, queue), statuses, filters, accountJson, authn,
+                        config.baseUrl()),
+                new NotificationsApi(notifications, accounts, accountJson, statuses, filters, markers, authn,
+                        config.baseUrl()),
+                new StatusesApi(statuses, filters, accountJson, authn, config.baseUrl()),
                 new PollsApi(polls, statuses, relationships, authn),
+                new FiltersApi(filters, authn),
                 new WebFingerApi(accounts, accountJson, config),
                 new NodeInfoApi(accounts, config),
                 new WebPages(config, accounts, oauth, instance, csrf, rateLimits, addresses));

@@ -8,6 +8,7 @@ import java.util.Map;
 import social.caravan.Version;
 import social.caravan.accounts.AccountService;
 import social.caravan.core.config.Config;
+import social.caravan.core.http.Deprecation;
 import social.caravan.core.http.Routes;
 import social.caravan.polls.PollService;
 
@@ -19,6 +20,8 @@ public final class InstanceApi implements Routes {
     static final int MAX_CHARACTERS = 500;
     static final int MAX_MEDIA_ATTACHMENTS = 4;
     static final int CHARACTERS_RESERVED_PER_URL = 23;
+    /** When Mastodon deprecated /api/v1/instance for /api/v2/instance. */
+    static final java.time.LocalDate V1_DEPRECATED = java.time.LocalDate.of(2022, 11, 14);
     static final List<String> MEDIA_TYPES = List.of(
             "image/jpeg", "image/png", "image/gif", "image/heic", "image/heif", "image/webp", "image/avif",
             "video/webm", "video/mp4", "video/quicktime", "video/ogg", "audio/wave", "audio/wav", "audio/x-wav",
@@ -38,7 +41,10 @@ public final class InstanceApi implements Routes {
 
     @Override
     public void register(JavalinDefaultRoutingApi routes) {
-        routes.get("/api/v1/instance", ctx -> ctx.json(v1()));
+        routes.get("/api/v1/instance", ctx -> {
+            Deprecation.mark(ctx, V1_DEPRECATED);
+            ctx.json(v1());
+        });
         routes.get("/api/v2/instance", ctx -> ctx.json(v2()));
         routes.get("/api/v1/instance/rules", ctx -> ctx.json(rules()));
         routes.get("/api/v1/instance/peers", ctx -> ctx.json(List.of()));

@@ -13,6 +13,7 @@ import social.caravan.core.http.Page;
 import social.caravan.core.http.Params;
 import social.caravan.core.http.Routes;
 import social.caravan.core.ids.Ids;
+import social.caravan.statuses.StatusFilters;
 import social.caravan.statuses.StatusService;
 
 /**
@@ -26,11 +27,14 @@ public final class ListsApi implements Routes {
 
     private final ListService lists;
     private final StatusService statuses;
+    private final StatusFilters filters;
     private final AccountJson accountJson;
     private final Authn authn;
     private final String baseUrl;
 
-    public ListsApi(ListService lists, StatusService statuses, AccountJson accountJson, Authn authn, String baseUrl) {
+    public ListsApi(ListService lists, StatusService statuses, StatusFilters filters, AccountJson accountJson, Authn authn,
+                    String baseUrl) {
+        this.filters = filters;
         this.lists = lists;
         this.statuses = statuses;
         this.accountJson = accountJson;
@@ -117,7 +121,8 @@ public final class ListsApi implements Routes {
         Page page = Page.of(ctx, STATUSES_LIMIT, 2 * STATUSES_LIMIT);
         List<Long> ids = lists.timeline(owner, listId, Window.of(page));
         page.link(ctx, baseUrl, ids);
-        ctx.json(statuses.viewsOfVisible(ids, owner));
+        // List timelines are read as home is: filters in the home context apply.
+        ctx.json(filters.apply(owner, StatusFilters.Context.HOME, statuses.viewsOfVisible(ids, owner)));
     }
 
     private ListService.Changes changes(Context ctx) {

@@ -12,6 +12,7 @@ import java.util.Set;
 import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountJson;
 import social.caravan.accounts.AccountService;
+import social.caravan.statuses.StatusFilters;
 import social.caravan.statuses.StatusJson;
 import social.caravan.statuses.StatusService;
 
@@ -28,11 +29,13 @@ final class NotificationJson {
     private final AccountService accounts;
     private final AccountJson accountJson;
     private final StatusService statuses;
+    private final StatusFilters filters;
 
-    NotificationJson(AccountService accounts, AccountJson accountJson, StatusService statuses) {
+    NotificationJson(AccountService accounts, AccountJson accountJson, StatusService statuses, StatusFilters filters) {
         this.accounts = accounts;
         this.accountJson = accountJson;
         this.statuses = statuses;
+        this.filters = filters;
     }
 
     /** Mastodon's Notification entity; {@code status} only for the types about one. */
@@ -133,14 +136,18 @@ final class NotificationJson {
         return byId;
     }
 
-    /** The statuses the viewer may see among {@code ids}, rendered, by id. */
+    /**
+     * The statuses the viewer may see among {@code ids}, rendered with their filters, by id. One a
+     * {@code hide} filter of the notifications context matches is left out, and so its notification.
+     */
     private Map<Long, StatusJson.StatusView> statuses(List<Long> ids, long viewer) {
         List<Long> distinct = ids.stream().filter(Objects::nonNull).distinct().toList();
         Map<Long, StatusJson.StatusView> byId = new HashMap<>();
         if (distinct.isEmpty()) {
             return byId;
         }
-        for (StatusJson.StatusView view : statuses.viewsOf(distinct, viewer)) {
+        for (StatusJson.StatusView view : filters.apply(viewer, StatusFilters.Context.NOTIFICATIONS,
+                statuses.viewsOf(distinct, viewer))) {
             byId.put(Long.parseLong(view.id()), view);
         }
         return byId;

@@ -13,6 +13,7 @@ import social.caravan.core.http.Page;
 import social.caravan.core.http.Params;
 import social.caravan.core.http.Routes;
 import social.caravan.core.ids.Ids;
+import social.caravan.statuses.StatusFilters;
 import social.caravan.statuses.StatusService;
 import social.caravan.timelines.Marker;
 import social.caravan.timelines.MarkerService;
@@ -35,9 +36,10 @@ public final class NotificationsApi implements Routes {
     private final String baseUrl;
 
     public NotificationsApi(NotificationService notifications, AccountService accounts, AccountJson accountJson,
-                            StatusService statuses, MarkerService markers, Authn authn, String baseUrl) {
+                            StatusService statuses, StatusFilters filters, MarkerService markers, Authn authn,
+                            String baseUrl) {
         this.notifications = notifications;
-        this.json = new NotificationJson(accounts, accountJson, statuses);
+        this.json = new NotificationJson(accounts, accountJson, statuses, filters);
         this.markers = markers;
         this.authn = authn;
         this.baseUrl = baseUrl;

@@ -33,7 +33,16 @@ public final class StatusJson {
             String content, List<Object> filtered, StatusView reblog, ApplicationView application,
             AccountJson.AccountView account, List<Object> mediaAttachments, List<MentionView> mentions,
             List<TagView> tags, List<Object> emojis, Object card, Object poll,
-            @JsonInclude(JsonInclude.Include.NON_NULL) String text) {}
+            @JsonInclude(JsonInclude.Include.NON_NULL) String text) {
+
+        /** The same view with the viewer's filter results, on the boosted original too. */
+        public StatusView withFiltered(List<Object> results) {
+            return new StatusView(id, createdAt, inReplyToId, inReplyToAccountId, sensitive, spoilerText, visibility,
+                    language, uri, url, repliesCount, reblogsCount, favouritesCount, editedAt, favourited, reblogged,
+                    muted, bookmarked, pinned, content, results, reblog == null ? null : reblog.withFiltered(results),
+                    application, account, mediaAttachments, mentions, tags, emojis, card, poll, text);
+        }
+    }
 
     /** Everything rendering a page of statuses needs, for them and the statuses they boost. */
     record Bundle(Map<Long, StatusBody> bodies, Map<Long, StatusStore.Counts> counts, Map<Long, StatusStore.Flags> flags,

@@ -333,6 +333,12 @@ public final class StatusService {
         return jdbi.withHandle(h -> store.findVisible(h, id, viewer)).orElseThrow(ApiException::notFound);
     }
 
+    /** The visible ones among {@code ids}, in the order asked. */
+    public List<Status> getMany(List<Long> ids, long viewer) {
+        List<Status> found = jdbi.withHandle(h -> store.findVisible(h, ids, viewer));
+        return ids.stream().distinct().flatMap(id -> found.stream().filter(s -> s.id() == id)).toList();
+    }
+
     public record Thread(List<Status> ancestors, List<Status> descendants) {}
 
     public Thread context(long id, long viewer) {

@@ -22,12 +22,15 @@ public final class StatusesApi implements Routes {
     static final int MAX_IDS = 20;
 
     private final StatusService statuses;
+    private final StatusFilters filters;
     private final AccountJson accountJson;
     private final Authn authn;
     private final String baseUrl;
 
-    public StatusesApi(StatusService statuses, AccountJson accountJson, Authn authn, String baseUrl) {
+    public StatusesApi(StatusService statuses, StatusFilters filters, AccountJson accountJson, Authn authn,
+                       String baseUrl) {
         this.statuses = statuses;
+        this.filters = filters;
         this.accountJson = accountJson;
         this.authn = authn;
         this.baseUrl = baseUrl;
@@ -88,12 +91,13 @@ public final class StatusesApi implements Routes {
                 p.string("status").orElse(null), p.string("spoiler_text").orElse(null), p.bool("sensitive").orElse(null),
                 p.string("visibility").orElse(null), p.string("language").orElse(null), inReplyTo,
                 ctx.header("Idempotency-Key"), principal.applicationId(), PollService.Draft.of(p).orElse(null)));
-        ctx.json(statuses.view(status, principal.accountId().getAsLong()));
+        long author = principal.accountId().getAsLong();
+        ctx.json(filters.apply(author, statuses.view(status, author)));
     }
 
     private void show(Context ctx) {
         long viewer = viewer(ctx);
-        ctx.json(statuses.view(statuses.get(id(ctx), viewer), viewer));
+        ctx.json(filters.apply(viewer, statuses.view(statuses.get(id(ctx), viewer), viewer)));
     }
 
     private void showMany(Context ctx) {
@@ -106,7 +110,7 @@ public final class StatusesApi implements Routes {
         if (ids.size() > MAX_IDS) {
             throw ApiException.unprocessable("Too many ids: at most " + MAX_IDS);
         }
-        ctx.json(statuses.viewsOf(ids, viewer));
+        ctx.json(filters.apply(viewer, StatusFilters.Context.NONE, statuses.viewsOf(ids, viewer)));
     }
 
     private void delete(Context ctx) {
@@ -118,13 +122,15 @@ public final class StatusesApi implements Routes {
     private void context(Context ctx) {
         long viewer = viewer(ctx);
         StatusService.Thread thread = statuses.context(id(ctx), viewer);
-        ctx.json(new ContextView(statuses.views(thread.ancestors(), viewer), statuses.views(thread.descendants(), viewer)));
+        StatusFilters.Context in = StatusFilters.Context.THREAD;
+        ctx.json(new ContextView(filters.apply(viewer, in, statuses.views(thread.ancestors(), viewer)),
+                filters.apply(viewer, in, statuses.views(thread.descendants(), viewer))));
     }
 
     private void reblog(Context ctx) {
         long account = authn.requireUser(ctx, "write:statuses").accountId().getAsLong();
         Status reblog = statuses.reblog(id(ctx), account, Params.of(ctx).string("visibility").orElse(null));
-        ctx.json(statuses.view(reblog, account));
+        ctx.json(filters.apply(account, statuses.view(reblog, account)));
     }
 
     private void edit(Context ctx) {
@@ -136,7 +142,7 @@ public final class StatusesApi implements Routes {
         Status edited = statuses.edit(id(ctx), author, new StatusService.Change(p.string("status").orElse(null),
                 p.string("spoiler_text").orElse(null), p.bool("sensitive").orElse(null), p.string("language").orElse(null),
                 PollService.Draft.of(p).orElse(null)));
-        ctx.json(statuses.view(edited, author));
+        ctx.json(filters.apply(author, statuses.view(edited, author)));
     }
 
     private void history(Context ctx) {
@@ -176,7 +182,7 @@ public final class StatusesApi implements Routes {
 
     private void act(Context ctx, String scope, Action action) {
         long account = authn.requireUser(ctx, scope).accountId().getAsLong();
-        ctx.json(statuses.view(action.apply(id(ctx), account), account));
+        ctx.json(filters.apply(account, statuses.view(action.apply(id(ctx), account), account)));
     }
 
     /** The signed-in account, or 0; a token that cannot read statuses is refused, as Mastodon refuses it. */

@@ -10,6 +10,7 @@ import social.caravan.core.http.Page;
 import social.caravan.core.http.Params;
 import social.caravan.core.http.Routes;
 import social.caravan.core.ids.Ids;
+import social.caravan.statuses.StatusFilters;
 import social.caravan.statuses.StatusService;
 
 /**
@@ -23,12 +24,15 @@ public final class TimelinesApi implements Routes {
 
     private final TimelineService timelines;
     private final StatusService statuses;
+    private final StatusFilters filters;
     private final Authn authn;
     private final String baseUrl;
 
-    public TimelinesApi(TimelineService timelines, StatusService statuses, Authn authn, String baseUrl) {
+    public TimelinesApi(TimelineService timelines, StatusService statuses, StatusFilters filters, Authn authn,
+                        String baseUrl) {
         this.timelines = timelines;
         this.statuses = statuses;
+        this.filters = filters;
         this.authn = authn;
         this.baseUrl = baseUrl;
     }
@@ -51,7 +55,7 @@ public final class TimelinesApi implements Routes {
         if (home.partial()) {
             ctx.status(206);
         }
-        render(ctx, page, viewer, new TimelineStore.Slice(home.entryIds(), home.entryIds()));
+        render(ctx, page, viewer, new TimelineStore.Slice(home.entryIds(), home.entryIds()), StatusFilters.Context.HOME);
     }
 
     private void publicTimeline(Context ctx) {
@@ -59,7 +63,7 @@ public final class TimelinesApi implements Routes {
         Page page = page(ctx);
         Params p = Params.of(ctx);
         render(ctx, page, viewer, timelines.publicTimeline(viewer, origin(p), p.bool("only_media").orElse(false),
-                Window.of(page)));
+                Window.of(page)), StatusFilters.Context.PUBLIC);
     }
 
     private void tag(Context ctx) {
@@ -68,7 +72,7 @@ public final class TimelinesApi implements Routes {
         Params p = Params.of(ctx);
         String hashtag = ctx.pathParam("hashtag").replaceFirst("^#", "");
         render(ctx, page, viewer, timelines.tag(viewer, hashtag, names(p, "any"), names(p, "all"), names(p, "none"),
-                origin(p), p.bool("only_media").orElse(false), Window.of(page)));
+                origin(p), p.bool("only_media").orElse(false), Window.of(page)), StatusFilters.Context.PUBLIC);
     }
 
     private void accountStatuses(Context ctx) {
@@ -80,19 +84,23 @@ public final class TimelinesApi implements Routes {
                 p.bool("exclude_replies").orElse(false), p.bool("exclude_reblogs").orElse(false),
                 p.bool("pinned").orElse(false), p.string("tagged").filter(t -> !t.isBlank()).map(t -> t.replaceFirst("^#", ""))
                         .orElse(null));
-        render(ctx, page, viewer, timelines.accountStatuses(viewer, accountId, filter, Window.of(page)));
+        render(ctx, page, viewer, timelines.accountStatuses(viewer, accountId, filter, Window.of(page)),
+                StatusFilters.Context.ACCOUNT);
     }
 
     private void marked(Context ctx, String scope, TimelineStore.Mark mark) {
         long viewer = authn.requireUser(ctx, scope).accountId().getAsLong();
         Page page = page(ctx);
-        render(ctx, page, viewer, timelines.marked(viewer, mark, Window.of(page)));
+        render(ctx, page, viewer, timelines.marked(viewer, mark, Window.of(page)), StatusFilters.Context.NONE);
     }
 
-    /** Renders the page's statuses; the Link header carries its paging keys, which may be hidden ids. */
-    private void render(Context ctx, Page page, long viewer, TimelineStore.Slice slice) {
+    /**
+     * Renders the page's statuses with the viewer's filters of {@code context}; the Link header
+     * carries its paging keys, which may be hidden ids.
+     */
+    private void render(Context ctx, Page page, long viewer, TimelineStore.Slice slice, StatusFilters.Context context) {
         page.link(ctx, baseUrl, slice.keys());
-        ctx.json(statuses.viewsOfVisible(slice.statusIds(), viewer));
+        ctx.json(filters.apply(viewer, context, statuses.viewsOfVisible(slice.statusIds(), viewer)));
     }
 
     private static Page page(Context ctx) {

@@ -179,6 +179,11 @@ public final class Params {
         return node != null && !node.isNull();
     }
 
+    /** Whether the key was sent at all, even as null or empty: Rails tells "set to nothing" from "left alone". */
+    public boolean given(String key) {
+        return tree.has(key);
+    }
+
     public Optional<String> string(String key) {
         JsonNode node = tree.get(key);
         if (node == null || node.isNull()) {
