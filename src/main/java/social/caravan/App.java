@@ -20,6 +20,8 @@ import social.caravan.auth.AuthService;
 import social.caravan.auth.Cookies;
 import social.caravan.auth.Csrf;
 import social.caravan.auth.OAuthApi;
+import social.caravan.conversations.ConversationService;
+import social.caravan.conversations.ConversationsApi;
 import social.caravan.core.config.Config;
 import social.caravan.core.db.Database;
 import social.caravan.core.http.Authn;
@@ -79,6 +81,9 @@ public final class App implements AutoCloseable {
     private final JobQueue queue;
     private final DeliveryLanes lanes;
     private final FeedService feeds;
+    private final AccountJson accountJson;
+    private final ConversationService conversations;
+    private final StatusService statuses;
     private final List<Javalin> servers = new ArrayList<>();
     private final List<AutoCloseable> background = new ArrayList<>();
 
@@ -93,6 +98,10 @@ public final class App implements AutoCloseable {
         this.queue = new JobQueue(database.jdbi());
         this.lanes = new DeliveryLanes(database.jdbi());
         this.feeds = new FeedService(database.jdbi(), notifications, queue, config.activeDays());
+        this.accountJson = new AccountJson(config.baseUrl(), config.localDomain());
+        this.conversations = new ConversationService(database.jdbi());
+        this.statuses = new StatusService(database.jdbi(), accounts, accountJson, auth, notifications, queue, conversations,
+                config.baseUrl());
         this.metrics = new Metrics(config.metricsToken());
         this.authn = new Authn(auth);
         this.addresses = new ClientAddresses(config.trustedProxies());
@@ -175,9 +184,6 @@ public final class App implements AutoCloseable {
     private List<Routes> webRoutes(RateLimits rateLimits) {
         Cookies cookies = new Cookies(config.https());
         Csrf csrf = new Csrf(cookies);
-        AccountJson accountJson = new AccountJson(config.baseUrl(), config.localDomain());
-        StatusService statuses = new StatusService(database.jdbi(), accounts, accountJson, auth, notifications, queue,
-                config.baseUrl());
         RelationshipService relationships = new RelationshipService(database.jdbi(), accounts, notifications, queue);
         OAuthApi oauth = new OAuthApi(auth, accounts, csrf, cookies, addresses, config.baseUrl());
         AccountsApi.SignUpTokens signUpTokens = (appId, accountId, scopes) ->
@@ -195,6 +201,7 @@ public final class App implements AutoCloseable {
                 new TimelinesApi(new TimelineService(database.jdbi(), feeds, accounts), statuses, authn, config.baseUrl()),
                 new NotificationsApi(notifications, accounts, accountJson, statuses, markers, authn, config.baseUrl()),
                 new StatusesApi(statuses, accountJson, authn, config.baseUrl()),
+                new ConversationsApi(conversations, statuses, accounts, accountJson, authn, config.baseUrl()),
                 new WebFingerApi(accounts, accountJson, config),
                 new NodeInfoApi(accounts, config),
                 new WebPages(config, accounts, oauth, instance, csrf, rateLimits, addresses));

@@ -41,15 +41,18 @@ public final class StatusService {
     private final AuthService auth;
     private final NotificationService notifications;
     private final JobQueue queue;
+    private final DirectStatuses directStatuses;
 
     public StatusService(Jdbi jdbi, AccountService accounts, AccountJson accountJson, AuthService auth,
-                         NotificationService notifications, JobQueue queue, String baseUrl) {
+                         NotificationService notifications, JobQueue queue, DirectStatuses directStatuses,
+                         String baseUrl) {
         this.jdbi = jdbi;
         this.accounts = accounts;
         this.accountJson = accountJson;
         this.auth = auth;
         this.notifications = notifications;
         this.queue = queue;
+        this.directStatuses = directStatuses;
         this.formatter = new TextFormatter(baseUrl);
         this.json = new StatusJson(baseUrl, accountJson);
     }
@@ -154,7 +157,11 @@ public final class StatusService {
             if (post.idempotencyKey() != null && !post.idempotencyKey().isBlank()) {
                 store.rememberIdempotency(h, authorId, post.idempotencyKey(), id);
             }
-            return store.findVisible(h, id, authorId).orElseThrow();
+            Status created = store.findVisible(h, id, authorId).orElseThrow();
+            if (visibility == Visibility.DIRECT) {
+                directStatuses.posted(h, created, rendered.mentionedAccountIds());
+            }
+            return created;
         });
     }
 
@@ -202,6 +209,9 @@ public final class StatusService {
                 store.addReblog(h, status.reblogOfId(), -1);
             }
             accounts.countStatus(h, authorId, -1);
+            if (status.visibility() == Visibility.DIRECT) {
+                directStatuses.deleted(h, status);
+            }
             return status;
         });
     }
