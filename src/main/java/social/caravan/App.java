@@ -50,6 +50,8 @@ import social.caravan.notifications.NotificationService;
 import social.caravan.notifications.NotificationsApi;
 import social.caravan.relationships.RelationshipService;
 import social.caravan.relationships.RelationshipsApi;
+import social.caravan.scheduled.ScheduledStatusService;
+import social.caravan.scheduled.ScheduledStatusesApi;
 import social.caravan.statuses.StatusService;
 import social.caravan.statuses.StatusesApi;
 import social.caravan.timelines.FeedService;
@@ -84,6 +86,7 @@ public final class App implements AutoCloseable {
     private final AccountJson accountJson;
     private final ConversationService conversations;
     private final StatusService statuses;
+    private final ScheduledStatusService scheduled;
     private final List<Javalin> servers = new ArrayList<>();
     private final List<AutoCloseable> background = new ArrayList<>();
 
@@ -102,6 +105,7 @@ public final class App implements AutoCloseable {
         this.conversations = new ConversationService(database.jdbi());
         this.statuses = new StatusService(database.jdbi(), accounts, accountJson, auth, notifications, queue, conversations,
                 config.baseUrl());
+        this.scheduled = new ScheduledStatusService(database.jdbi(), statuses, queue, clock);
         this.metrics = new Metrics(config.metricsToken());
         this.authn = new Authn(auth);
         this.addresses = new ClientAddresses(config.trustedProxies());
@@ -174,6 +178,8 @@ public final class App implements AutoCloseable {
                 .register("auth.prune_codes", job -> auth.pruneExpiredCodes())
                 .every(Duration.ofHours(1), "prune-authorization-codes", Queues.SCHEDULER, "auth.prune_codes")
                 .register(StatusService.FANOUT_JOB, job -> feeds.fanout(job.payload(StatusService.Fanout.class).statusId()))
+                .register(ScheduledStatusService.PUBLISH_JOB,
+                        job -> scheduled.publish(job.payload(ScheduledStatusService.Publish.class)))
                 .register(FeedService.REBUILD_JOB, job -> feeds.rebuild(job.payload(FeedService.Rebuild.class).accountId()))
                 .register(FeedService.MERGE_JOB, job -> {
                     FeedService.Merge merge = job.payload(FeedService.Merge.class);
@@ -185,6 +191,7 @@ public final class App implements AutoCloseable {
         Cookies cookies = new Cookies(config.https());
         Csrf csrf = new Csrf(cookies);
         RelationshipService relationships = new RelationshipService(database.jdbi(), accounts, notifications, queue);
+        ScheduledStatusesApi scheduledApi = new ScheduledStatusesApi(scheduled, authn, config.baseUrl());
         OAuthApi oauth = new OAuthApi(auth, accounts, csrf, cookies, addresses, config.baseUrl());
         AccountsApi.SignUpTokens signUpTokens = (appId, accountId, scopes) ->
                 OAuthApi.TokenView.of(auth.issueToken(appId, OptionalLong.of(accountId), scopes));
@@ -200,7 +207,8 @@ public final class App implements AutoCloseable {
                 new MarkersApi(markers, authn),
                 new TimelinesApi(new TimelineService(database.jdbi(), feeds, accounts), statuses, authn, config.baseUrl()),
                 new NotificationsApi(notifications, accounts, accountJson, statuses, markers, authn, config.baseUrl()),
-                new StatusesApi(statuses, accountJson, authn, config.baseUrl()),
+                new StatusesApi(statuses, accountJson, authn, scheduledApi, config.baseUrl()),
+                scheduledApi,
                 new ConversationsApi(conversations, statuses, accounts, accountJson, authn, config.baseUrl()),
                 new WebFingerApi(accounts, accountJson, config),
                 new NodeInfoApi(accounts, config),

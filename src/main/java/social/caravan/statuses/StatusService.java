@@ -23,6 +23,7 @@ import social.caravan.notifications.NotificationService;
 /** Posting, reading, deleting, threads, favourites, boosts and bookmarks. */
 public final class StatusService {
     public static final int MAX_CHARACTERS = 500;
+    public static final String REPLY_NOT_FOUND = "The post you are trying to reply to does not appear to exist.";
     /** The job that puts a new status (or boost) into followers' home feeds. */
     public static final String FANOUT_JOB = "timelines.fanout";
 
@@ -105,8 +106,11 @@ public final class StatusService {
     public record NewPost(String text, String spoilerText, Boolean sensitive, String visibility, String language,
                           Long inReplyToId, String idempotencyKey, Long applicationId) {}
 
-    /** Posts a status; the same Idempotency-Key within an hour returns the first one instead. */
-    public Status create(long authorId, NewPost post) {
+    /** A post as {@link #create} makes it: what was typed, with the author's defaults filled in. */
+    public record Checked(String text, String spoilerText, Visibility visibility, String language) {}
+
+    /** Mastodon's checks on a post, without posting it (scheduling a post checks it too). */
+    public Checked check(long authorId, NewPost post) {
         String text = post.text() == null ? "" : post.text();
         String spoiler = post.spoilerText() == null ? "" : post.spoilerText();
         if (text.isBlank()) {
@@ -126,6 +130,16 @@ public final class StatusService {
         if (language != null && !language.matches("[a-z]{2,3}(-[a-zA-Z]{2,4})?")) {
             throw ApiException.unprocessable("Validation failed: Language is not a valid language code");
         }
+        return new Checked(text, spoiler, visibility, language);
+    }
+
+    /** Posts a status; the same Idempotency-Key within an hour returns the first one instead. */
+    public Status create(long authorId, NewPost post) {
+        Checked checked = check(authorId, post);
+        String text = checked.text();
+        String spoiler = checked.spoilerText();
+        Visibility visibility = checked.visibility();
+        String language = checked.language();
         return jdbi.inTransaction(h -> {
             if (post.idempotencyKey() != null && !post.idempotencyKey().isBlank()) {
                 Optional<Long> earlier = store.idempotent(h, authorId, post.idempotencyKey());
@@ -136,8 +150,7 @@ public final class StatusService {
             Status parent = null;
             if (post.inReplyToId() != null) {
                 parent = store.findVisible(h, post.inReplyToId(), authorId).filter(s -> s.reblogOfId() == null)
-                        .orElseThrow(() -> ApiException.unprocessable(
-                                "The post you are trying to reply to does not appear to exist."));
+                        .orElseThrow(() -> ApiException.unprocessable(REPLY_NOT_FOUND));
             }
             TextFormatter.Rendered rendered = formatter.render(text, this::resolveMention);
             long id = store.insert(h, new StatusStore.NewStatus(authorId, text, rendered.html(), spoiler,

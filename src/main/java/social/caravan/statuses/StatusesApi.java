@@ -2,6 +2,11 @@ package social.caravan.statuses;
 
 import io.javalin.http.Context;
 import io.javalin.router.JavalinDefaultRoutingApi;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -22,12 +27,15 @@ public final class StatusesApi implements Routes {
     private final StatusService statuses;
     private final AccountJson accountJson;
     private final Authn authn;
+    private final PostScheduler scheduler;
     private final String baseUrl;
 
-    public StatusesApi(StatusService statuses, AccountJson accountJson, Authn authn, String baseUrl) {
+    public StatusesApi(StatusService statuses, AccountJson accountJson, Authn authn, PostScheduler scheduler,
+                       String baseUrl) {
         this.statuses = statuses;
         this.accountJson = accountJson;
         this.authn = authn;
+        this.scheduler = scheduler;
         this.baseUrl = baseUrl;
     }
 
@@ -79,11 +87,35 @@ public final class StatusesApi implements Routes {
                     .orElseThrow(() -> ApiException.unprocessable(
                             "The post you are trying to reply to does not appear to exist."));
         }
-        Status status = statuses.create(principal.accountId().getAsLong(), new StatusService.NewPost(
+        StatusService.NewPost post = new StatusService.NewPost(
                 p.string("status").orElse(null), p.string("spoiler_text").orElse(null), p.bool("sensitive").orElse(null),
                 p.string("visibility").orElse(null), p.string("language").orElse(null), inReplyTo,
-                ctx.header("Idempotency-Key"), principal.applicationId()));
+                ctx.header("Idempotency-Key"), principal.applicationId());
+        // As on Mastodon, a scheduled_at already past posts at once.
+        Instant scheduledAt = scheduledAt(p);
+        if (scheduledAt != null && scheduledAt.isAfter(Instant.now())) {
+            ctx.json(scheduler.schedule(principal.accountId().getAsLong(), post, scheduledAt));
+            return;
+        }
+        Status status = statuses.create(principal.accountId().getAsLong(), post);
         ctx.json(statuses.view(status, principal.accountId().getAsLong()));
+    }
+
+    /** An ISO 8601 time (UTC when it names no offset), or null when absent; Mastodon's 422 when it is none. */
+    public static Instant scheduledAt(Params p) {
+        String text = p.string("scheduled_at").map(String::strip).orElse("");
+        if (text.isEmpty()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException withoutOffset) {
+            try {
+                return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException e) {
+                throw ApiException.unprocessable("Record invalid");
+            }
+        }
     }
 
     private void show(Context ctx) {
