@@ -50,6 +50,8 @@ import social.caravan.notifications.NotificationService;
 import social.caravan.notifications.NotificationsApi;
 import social.caravan.relationships.RelationshipService;
 import social.caravan.relationships.RelationshipsApi;
+import social.caravan.reports.ReportService;
+import social.caravan.reports.ReportsApi;
 import social.caravan.scheduled.ScheduledStatusService;
 import social.caravan.scheduled.ScheduledStatusesApi;
 import social.caravan.statuses.StatusService;
@@ -87,6 +89,7 @@ public final class App implements AutoCloseable {
     private final ConversationService conversations;
     private final StatusService statuses;
     private final ScheduledStatusService scheduled;
+    private final ReportService reports;
     private final List<Javalin> servers = new ArrayList<>();
     private final List<AutoCloseable> background = new ArrayList<>();
 
@@ -106,6 +109,7 @@ public final class App implements AutoCloseable {
         this.statuses = new StatusService(database.jdbi(), accounts, accountJson, auth, notifications, queue, conversations,
                 config.baseUrl());
         this.scheduled = new ScheduledStatusService(database.jdbi(), statuses, queue, clock);
+        this.reports = new ReportService(database.jdbi(), accounts, statuses, instance);
         this.metrics = new Metrics(config.metricsToken());
         this.authn = new Authn(auth);
         this.addresses = new ClientAddresses(config.trustedProxies());
@@ -209,6 +213,7 @@ public final class App implements AutoCloseable {
                 new NotificationsApi(notifications, accounts, accountJson, statuses, markers, authn, config.baseUrl()),
                 new StatusesApi(statuses, accountJson, authn, scheduledApi, config.baseUrl()),
                 scheduledApi,
+                new ReportsApi(reports, accounts, accountJson, authn),
                 new ConversationsApi(conversations, statuses, accounts, accountJson, authn, config.baseUrl()),
                 new WebFingerApi(accounts, accountJson, config),
                 new NodeInfoApi(accounts, config),
@@ -234,6 +239,10 @@ public final class App implements AutoCloseable {
 
     public InstanceService instance() {
         return instance;
+    }
+
+    public ReportService reports() {
+        return reports;
     }
 
     public NotificationService notifications() {
