@@ -13,6 +13,8 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import social.caravan.accounts.AccountJson;
+import social.caravan.announcements.AnnouncementService;
+import social.caravan.announcements.AnnouncementsApi;
 import social.caravan.accounts.AccountService;
 import social.caravan.accounts.AccountsApi;
 import social.caravan.auth.AppsApi;
@@ -90,6 +92,7 @@ public final class App implements AutoCloseable {
     private final StatusService statuses;
     private final ScheduledStatusService scheduled;
     private final ReportService reports;
+    private final AnnouncementService announcements;
     private final List<Javalin> servers = new ArrayList<>();
     private final List<AutoCloseable> background = new ArrayList<>();
 
@@ -110,6 +113,7 @@ public final class App implements AutoCloseable {
                 config.baseUrl());
         this.scheduled = new ScheduledStatusService(database.jdbi(), statuses, queue, clock);
         this.reports = new ReportService(database.jdbi(), accounts, statuses, instance);
+        this.announcements = new AnnouncementService(database.jdbi(), accounts, accountJson, config.baseUrl());
         this.metrics = new Metrics(config.metricsToken());
         this.authn = new Authn(auth);
         this.addresses = new ClientAddresses(config.trustedProxies());
@@ -214,6 +218,7 @@ public final class App implements AutoCloseable {
                 new StatusesApi(statuses, accountJson, authn, scheduledApi, config.baseUrl()),
                 scheduledApi,
                 new ReportsApi(reports, accounts, accountJson, authn),
+                new AnnouncementsApi(announcements, accountJson, authn, config.baseUrl()),
                 new ConversationsApi(conversations, statuses, accounts, accountJson, authn, config.baseUrl()),
                 new WebFingerApi(accounts, accountJson, config),
                 new NodeInfoApi(accounts, config),
@@ -239,6 +244,10 @@ public final class App implements AutoCloseable {
 
     public InstanceService instance() {
         return instance;
+    }
+
+    public AnnouncementService announcements() {
+        return announcements;
     }
 
     public ReportService reports() {

@@ -15,6 +15,7 @@ import picocli.CommandLine.Parameters;
 import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountService;
 import social.caravan.accounts.Role;
+import social.caravan.announcements.AnnouncementsCommand;
 import social.caravan.core.config.Config;
 import social.caravan.core.config.ConfigException;
 import social.caravan.core.config.EnvFile;
@@ -37,6 +38,7 @@ public final class Caravan {
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new Caravan());
         cli.addSubcommand(new ReportsCommand(chore -> withApp(app -> chore.applyAsInt(app.reports()))));
+        cli.addSubcommand(new AnnouncementsCommand(chore -> withApp(app -> chore.applyAsInt(app.announcements()))));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ConfigException) {
                 System.err.println("caravan: configuration error: " + e.getMessage());
