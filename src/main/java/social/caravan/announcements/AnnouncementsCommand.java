@@ -6,6 +6,7 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,7 +46,7 @@ public final class AnnouncementsCommand {
     int list() {
         return session.run(announcements -> {
             PrintWriter out = out();
-            var all = announcements.all();
+            List<Announcement> all = announcements.all();
             if (all.isEmpty()) {
                 out.println("No announcements.");
             }

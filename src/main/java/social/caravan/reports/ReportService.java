@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.jdbi.v3.core.Jdbi;
 import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountService;
@@ -74,7 +75,7 @@ public final class ReportService {
     public List<Listed> newest(int limit) {
         List<Report> reports = jdbi.withHandle(h -> store.newest(h, limit));
         Map<Long, String> names = new HashMap<>();
-        List<Long> ids = reports.stream().flatMap(r -> java.util.stream.Stream.of(r.accountId(), r.targetAccountId()))
+        List<Long> ids = reports.stream().flatMap(r -> Stream.of(r.accountId(), r.targetAccountId()))
                 .distinct().toList();
         for (Account a : accounts.findAll(ids)) {
             names.put(a.id(), a.local() ? a.username() : a.username() + "@" + a.domain());

@@ -1,6 +1,7 @@
 package social.caravan.reports;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,7 +25,7 @@ public final class ReportsCommand {
     int list(@Option(names = "--limit", defaultValue = "50", description = "How many (default 50).") int limit) {
         return session.run(reports -> {
             PrintWriter out = spec.commandLine().getOut();
-            var newest = reports.newest(Math.max(1, limit));
+            List<ReportService.Listed> newest = reports.newest(Math.max(1, limit));
             if (newest.isEmpty()) {
                 out.println("No reports.");
             }
