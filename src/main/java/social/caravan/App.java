@@ -13,6 +13,8 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import social.caravan.accounts.AccountJson;
+import social.caravan.announcements.AnnouncementService;
+import social.caravan.announcements.AnnouncementsApi;
 import social.caravan.accounts.AccountService;
 import social.caravan.accounts.AccountsApi;
 import social.caravan.auth.AppsApi;
@@ -21,6 +23,8 @@ import social.caravan.auth.Cookies;
 import social.caravan.auth.Csrf;
 import social.caravan.auth.OAuthApi;
 import social.caravan.core.cache.Invalidations;
+import social.caravan.conversations.ConversationService;
+import social.caravan.conversations.ConversationsApi;
 import social.caravan.core.config.Config;
 import social.caravan.core.db.Database;
 import social.caravan.core.http.Authn;
@@ -57,6 +61,10 @@ import social.caravan.relationships.RelationshipService;
 import social.caravan.relationships.RelationshipsApi;
 import social.caravan.search.SearchApi;
 import social.caravan.search.SearchService;
+import social.caravan.reports.ReportService;
+import social.caravan.reports.ReportsApi;
+import social.caravan.scheduled.ScheduledStatusService;
+import social.caravan.scheduled.ScheduledStatusesApi;
 import social.caravan.statuses.StatusService;
 import social.caravan.statuses.StatusesApi;
 import social.caravan.timelines.FeedService;
@@ -91,6 +99,12 @@ public final class App implements AutoCloseable {
     private final DeliveryLanes lanes;
     private final FeedService feeds;
     private final PollService polls;
+    private final AccountJson accountJson;
+    private final ConversationService conversations;
+    private final StatusService statuses;
+    private final ScheduledStatusService scheduled;
+    private final ReportService reports;
+    private final AnnouncementService announcements;
     private final List<Javalin> servers = new ArrayList<>();
     private final List<AutoCloseable> background = new ArrayList<>();
 
@@ -106,6 +120,13 @@ public final class App implements AutoCloseable {
         this.lanes = new DeliveryLanes(database.jdbi());
         this.feeds = new FeedService(database.jdbi(), notifications, queue, config.activeDays());
         this.polls = new PollService(database.jdbi(), notifications, queue);
+        this.accountJson = new AccountJson(config.baseUrl(), config.localDomain());
+        this.conversations = new ConversationService(database.jdbi());
+        this.statuses = new StatusService(database.jdbi(), invalidations, accounts, accountJson, auth, notifications,
+                queue, polls, conversations, config.baseUrl());
+        this.scheduled = new ScheduledStatusService(database.jdbi(), statuses, polls, queue, clock);
+        this.reports = new ReportService(database.jdbi(), accounts, statuses, instance);
+        this.announcements = new AnnouncementService(database.jdbi(), accounts, accountJson, config.baseUrl());
         this.metrics = new Metrics(config.metricsToken());
         this.authn = new Authn(auth);
         this.addresses = new ClientAddresses(config.trustedProxies());
@@ -180,6 +201,8 @@ public final class App implements AutoCloseable {
                 .register("auth.prune_codes", job -> auth.pruneExpiredCodes())
                 .every(Duration.ofHours(1), "prune-authorization-codes", Queues.SCHEDULER, "auth.prune_codes")
                 .register(StatusService.FANOUT_JOB, job -> feeds.fanout(job.payload(StatusService.Fanout.class).statusId()))
+                .register(ScheduledStatusService.PUBLISH_JOB,
+                        job -> scheduled.publish(job.payload(ScheduledStatusService.Publish.class)))
                 .register(FeedService.REBUILD_JOB, job -> feeds.rebuild(job.payload(FeedService.Rebuild.class).accountId()))
                 .register(FeedService.MERGE_JOB, job -> {
                     FeedService.Merge merge = job.payload(FeedService.Merge.class);
@@ -195,11 +218,9 @@ public final class App implements AutoCloseable {
     private List<Routes> webRoutes(RateLimits rateLimits) {
         Cookies cookies = new Cookies(config.https());
         Csrf csrf = new Csrf(cookies);
-        AccountJson accountJson = new AccountJson(config.baseUrl(), config.localDomain());
-        StatusService statuses = new StatusService(database.jdbi(), invalidations, accounts, accountJson, auth,
-                notifications, queue, polls, config.baseUrl());
         RelationshipService relationships = new RelationshipService(database.jdbi(), accounts, notifications, queue);
         FilterService filters = new FilterService(database.jdbi(), invalidations, statuses);
+        ScheduledStatusesApi scheduledApi = new ScheduledStatusesApi(scheduled, authn, config.baseUrl());
         OAuthApi oauth = new OAuthApi(auth, accounts, csrf, cookies, addresses, config.baseUrl());
         AccountsApi.SignUpTokens signUpTokens = (appId, accountId, scopes) ->
                 OAuthApi.TokenView.of(auth.issueToken(appId, OptionalLong.of(accountId), scopes));
@@ -221,9 +242,13 @@ public final class App implements AutoCloseable {
                         config.baseUrl()),
                 new NotificationsApi(notifications, accounts, accountJson, statuses, filters, markers, authn,
                         config.baseUrl()),
-                new StatusesApi(statuses, filters, accountJson, authn, config.baseUrl()),
+                new StatusesApi(statuses, filters, accountJson, authn, scheduledApi, config.baseUrl()),
+                scheduledApi,
                 new PollsApi(polls, statuses, relationships, authn),
                 new FiltersApi(filters, authn),
+                new ReportsApi(reports, accounts, accountJson, authn),
+                new AnnouncementsApi(announcements, accountJson, authn, config.baseUrl()),
+                new ConversationsApi(conversations, statuses, accounts, accountJson, authn, config.baseUrl()),
                 new WebFingerApi(accounts, accountJson, config),
                 new NodeInfoApi(accounts, config),
                 new WebPages(config, accounts, oauth, instance, csrf, rateLimits, addresses));
@@ -252,6 +277,14 @@ public final class App implements AutoCloseable {
 
     public InstanceService instance() {
         return instance;
+    }
+
+    public AnnouncementService announcements() {
+        return announcements;
+    }
+
+    public ReportService reports() {
+        return reports;
     }
 
     public NotificationService notifications() {

@@ -15,6 +15,7 @@ import picocli.CommandLine.Parameters;
 import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountService;
 import social.caravan.accounts.Role;
+import social.caravan.announcements.AnnouncementsCommand;
 import social.caravan.core.config.Config;
 import social.caravan.core.config.ConfigException;
 import social.caravan.core.config.EnvFile;
@@ -25,6 +26,7 @@ import social.caravan.core.queue.JobQueue;
 import social.caravan.core.queue.Queues;
 import social.caravan.core.queue.Worker;
 import social.caravan.instance.Rule;
+import social.caravan.reports.ReportsCommand;
 
 /** The command line: one jar, every role and every operator chore. */
 @Command(name = "caravan", mixinStandardHelpOptions = true, version = Version.CARAVAN,
@@ -35,6 +37,8 @@ public final class Caravan {
 
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new Caravan());
+        cli.addSubcommand(new ReportsCommand(chore -> withApp(app -> chore.applyAsInt(app.reports()))));
+        cli.addSubcommand(new AnnouncementsCommand(chore -> withApp(app -> chore.applyAsInt(app.announcements()))));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ConfigException) {
                 System.err.println("caravan: configuration error: " + e.getMessage());
@@ -48,6 +52,13 @@ public final class Caravan {
             return 1;
         });
         System.exit(cli.execute(args));
+    }
+
+    /** Opens the App for one operator chore and closes it after. */
+    static int withApp(java.util.function.ToIntFunction<App> chore) {
+        try (App app = App.open(config())) {
+            return chore.applyAsInt(app);
+        }
     }
 
     static Config config() {

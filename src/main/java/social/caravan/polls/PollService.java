@@ -86,6 +86,20 @@ public final class PollService {
         scheduleEnd(h, id, expiresAt);
     }
 
+    /** A poll to make later, as a scheduled status keeps it: checked now, the expiry in seconds. */
+    public record Later(List<String> options, long expiresIn, boolean multiple, boolean hideTotals) {
+        public Draft draft() {
+            return new Draft(options, Long.toString(expiresIn), multiple, hideTotals);
+        }
+    }
+
+    /** Checks a draft as attaching it would (a 422 when Mastodon would refuse it), to be made later. */
+    public Later later(Draft draft) {
+        List<String> options = prepared(draft.options());
+        check(options, draft.expiresIn(), expiry(draft.expiresIn()) != null);
+        return new Later(options, seconds(draft.expiresIn()), draft.multiple(), draft.hideTotals());
+    }
+
     /** The options of the status's poll, or null when it has none: what a version of the status keeps. */
     public List<String> options(Handle h, long statusId) {
         return store.optionsOf(h, statusId).orElse(null);

@@ -35,6 +35,7 @@ public final class StatusService {
     public static final int MAX_CHARACTERS = 500;
     /** Caravan's own bound (Mastodon's is not documented): generous for conversations, useless for spam. */
     static final int MAX_MENTIONS = 50;
+    public static final String REPLY_NOT_FOUND = "The post you are trying to reply to does not appear to exist.";
     /** The job that puts a new status (or boost) into followers' home feeds. */
     public static final String FANOUT_JOB = "timelines.fanout";
 
@@ -63,6 +64,7 @@ public final class StatusService {
     private final NotificationService notifications;
     private final JobQueue queue;
     private final PollService polls;
+    private final DirectStatuses directStatuses;
     private final Invalidations invalidations;
     private final RowCache<StatusBody> bodies;
     private final RowCache<StatusStore.Counts> statusCounts;
@@ -73,7 +75,7 @@ public final class StatusService {
 
     public StatusService(Jdbi jdbi, Invalidations invalidations, AccountService accounts, AccountJson accountJson,
                          AuthService auth, NotificationService notifications, JobQueue queue, PollService polls,
-                         String baseUrl) {
+                         DirectStatuses directStatuses, String baseUrl) {
         this.jdbi = jdbi;
         this.invalidations = invalidations;
         this.bodies = new RowCache<>(invalidations, STATUS, STATUSES_CACHED, CACHED_AT_MOST);
@@ -85,6 +87,7 @@ public final class StatusService {
         this.notifications = notifications;
         this.queue = queue;
         this.polls = polls;
+        this.directStatuses = directStatuses;
         this.formatter = new TextFormatter(baseUrl);
         this.json = new StatusJson(baseUrl, accountJson);
     }
@@ -244,8 +247,11 @@ public final class StatusService {
     public record NewPost(String text, String spoilerText, Boolean sensitive, String visibility, String language,
                           Long inReplyToId, String idempotencyKey, Long applicationId, PollService.Draft poll) {}
 
-    /** Posts a status; the same Idempotency-Key within an hour returns the first one instead. */
-    public Status create(long authorId, NewPost post) {
+    /** A post as {@link #create} makes it: what was typed, with the author's defaults filled in. */
+    public record Checked(String text, String spoilerText, Visibility visibility, String language) {}
+
+    /** Mastodon's checks on a post, without posting it (scheduling a post checks it too). */
+    public Checked check(long authorId, NewPost post) {
         String text = post.text() == null ? "" : post.text();
         String spoiler = post.spoilerText() == null ? "" : post.spoilerText();
         if (text.isBlank()) {
@@ -265,6 +271,16 @@ public final class StatusService {
         if (language != null && !language.matches("[a-z]{2,3}(-[a-zA-Z]{2,4})?")) {
             throw ApiException.unprocessable("Validation failed: Language is not a valid language code");
         }
+        return new Checked(text, spoiler, visibility, language);
+    }
+
+    /** Posts a status; the same Idempotency-Key within an hour returns the first one instead. */
+    public Status create(long authorId, NewPost post) {
+        Checked checked = check(authorId, post);
+        String text = checked.text();
+        String spoiler = checked.spoilerText();
+        Visibility visibility = checked.visibility();
+        String language = checked.language();
         return jdbi.inTransaction(h -> {
             if (post.idempotencyKey() != null && !post.idempotencyKey().isBlank()) {
                 Optional<Long> earlier = store.idempotent(h, authorId, post.idempotencyKey());
@@ -275,8 +291,7 @@ public final class StatusService {
             Status parent = null;
             if (post.inReplyToId() != null) {
                 parent = store.findVisible(h, post.inReplyToId(), authorId).filter(s -> s.reblogOfId() == null)
-                        .orElseThrow(() -> ApiException.unprocessable(
-                                "The post you are trying to reply to does not appear to exist."));
+                        .orElseThrow(() -> ApiException.unprocessable(REPLY_NOT_FOUND));
             }
             TextFormatter.Rendered rendered = render(text);
             long id = store.insert(h, new StatusStore.NewStatus(authorId, text, rendered.html(), spoiler,
@@ -300,7 +315,11 @@ public final class StatusService {
             if (post.idempotencyKey() != null && !post.idempotencyKey().isBlank()) {
                 store.rememberIdempotency(h, authorId, post.idempotencyKey(), id);
             }
-            return store.findVisible(h, id, authorId).orElseThrow();
+            Status created = store.findVisible(h, id, authorId).orElseThrow();
+            if (visibility == Visibility.DIRECT) {
+                directStatuses.posted(h, created, rendered.mentionedAccountIds());
+            }
+            return created;
         });
     }
 
@@ -364,6 +383,9 @@ public final class StatusService {
                 changed(h, status.reblogOfId(), authorId);
             }
             accounts.countStatus(h, authorId, -1);
+            if (status.visibility() == Visibility.DIRECT) {
+                directStatuses.deleted(h, status);
+            }
             return status;
         });
     }

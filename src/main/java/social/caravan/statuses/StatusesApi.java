@@ -3,6 +3,11 @@ package social.caravan.statuses;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.javalin.http.Context;
 import io.javalin.router.JavalinDefaultRoutingApi;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -25,14 +30,17 @@ public final class StatusesApi implements Routes {
     private final StatusFilters filters;
     private final AccountJson accountJson;
     private final Authn authn;
+    private final PostScheduler scheduler;
     private final String baseUrl;
 
     public StatusesApi(StatusService statuses, StatusFilters filters, AccountJson accountJson, Authn authn,
+                       PostScheduler scheduler,
                        String baseUrl) {
         this.statuses = statuses;
         this.filters = filters;
         this.accountJson = accountJson;
         this.authn = authn;
+        this.scheduler = scheduler;
         this.baseUrl = baseUrl;
     }
 
@@ -87,12 +95,36 @@ public final class StatusesApi implements Routes {
                     .orElseThrow(() -> ApiException.unprocessable(
                             "The post you are trying to reply to does not appear to exist."));
         }
-        Status status = statuses.create(principal.accountId().getAsLong(), new StatusService.NewPost(
+        StatusService.NewPost post = new StatusService.NewPost(
                 p.string("status").orElse(null), p.string("spoiler_text").orElse(null), p.bool("sensitive").orElse(null),
                 p.string("visibility").orElse(null), p.string("language").orElse(null), inReplyTo,
-                ctx.header("Idempotency-Key"), principal.applicationId(), PollService.Draft.of(p).orElse(null)));
+                ctx.header("Idempotency-Key"), principal.applicationId(), PollService.Draft.of(p).orElse(null));
         long author = principal.accountId().getAsLong();
+        // As on Mastodon, a scheduled_at already past posts at once.
+        Instant scheduledAt = scheduledAt(p);
+        if (scheduledAt != null && scheduledAt.isAfter(Instant.now())) {
+            ctx.json(scheduler.schedule(author, post, scheduledAt));
+            return;
+        }
+        Status status = statuses.create(author, post);
         ctx.json(filters.apply(author, statuses.view(status, author)));
+    }
+
+    /** An ISO 8601 time (UTC when it names no offset), or null when absent; Mastodon's 422 when it is none. */
+    public static Instant scheduledAt(Params p) {
+        String text = p.string("scheduled_at").map(String::strip).orElse("");
+        if (text.isEmpty()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException withoutOffset) {
+            try {
+                return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException e) {
+                throw ApiException.unprocessable("Record invalid");
+            }
+        }
     }
 
     private void show(Context ctx) {
