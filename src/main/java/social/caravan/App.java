@@ -40,6 +40,8 @@ import social.caravan.core.queue.Queues;
 import social.caravan.core.queue.RecurringScheduler;
 import social.caravan.core.queue.Sender;
 import social.caravan.core.queue.Worker;
+import social.caravan.discovery.DiscoveryApi;
+import social.caravan.discovery.DiscoveryService;
 import social.caravan.federation.NodeInfoApi;
 import social.caravan.federation.WebFingerApi;
 import social.caravan.instance.InstanceApi;
@@ -50,6 +52,8 @@ import social.caravan.relationships.RelationshipService;
 import social.caravan.relationships.RelationshipsApi;
 import social.caravan.statuses.StatusService;
 import social.caravan.statuses.StatusesApi;
+import social.caravan.tags.TagService;
+import social.caravan.tags.TagsApi;
 import social.caravan.timelines.FeedService;
 import social.caravan.timelines.MarkerService;
 import social.caravan.timelines.MarkersApi;
@@ -180,6 +184,7 @@ public final class App implements AutoCloseable {
                 config.baseUrl());
         RelationshipService relationships = new RelationshipService(database.jdbi(), accounts, notifications, queue);
         OAuthApi oauth = new OAuthApi(auth, accounts, csrf, cookies, addresses, config.baseUrl());
+        TagService tags = new TagService(database.jdbi(), accounts, config.baseUrl(), clock);
         AccountsApi.SignUpTokens signUpTokens = (appId, accountId, scopes) ->
                 OAuthApi.TokenView.of(auth.issueToken(appId, OptionalLong.of(accountId), scopes));
         return List.of(
@@ -195,6 +200,9 @@ public final class App implements AutoCloseable {
                 new TimelinesApi(new TimelineService(database.jdbi(), feeds, accounts), statuses, authn, config.baseUrl()),
                 new NotificationsApi(notifications, accounts, accountJson, statuses, markers, authn, config.baseUrl()),
                 new StatusesApi(statuses, accountJson, authn, config.baseUrl()),
+                new TagsApi(tags, authn, config.baseUrl()),
+                new DiscoveryApi(new DiscoveryService(database.jdbi(), accounts, clock), tags, statuses, accountJson, authn,
+                        config.baseUrl()),
                 new WebFingerApi(accounts, accountJson, config),
                 new NodeInfoApi(accounts, config),
                 new WebPages(config, accounts, oauth, instance, csrf, rateLimits, addresses));
