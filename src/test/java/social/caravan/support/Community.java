@@ -34,7 +34,12 @@ public final class Community implements AutoCloseable {
     public final FeedService feeds;
 
     public Community() {
-        server = TestServer.start();
+        this(Map.of());
+    }
+
+    /** With extra environment variables (e.g. CARAVAN_REGISTRATIONS=approval). */
+    public Community(Map<String, String> env) {
+        server = TestServer.start(env);
         http = server.http;
         jdbi = server.app.database().jdbi();
         feeds = new FeedService(jdbi, new NotificationService(jdbi), server.app.queue(), 7);
