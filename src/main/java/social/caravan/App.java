@@ -1,12 +1,15 @@
 package social.caravan;
 
 import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -211,6 +214,20 @@ public final class App implements AutoCloseable {
     /** The port the web role listens on (useful when PORT was 0). */
     public int webPort() {
         return servers.isEmpty() ? -1 : servers.get(0).port();
+    }
+
+    /**
+     * The path template of the web route Javalin would pick for {@code method path} (e.g.
+     * {@code /api/v1/statuses/{id}} for {@code GET /api/v1/statuses/1}); empty when none would or
+     * the web role is not running. ApiCoverageTest compares these with Mastodon's API.
+     */
+    public Optional<String> routeFor(String method, String path) {
+        if (servers.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(servers.get(0).unsafe.internalRouter
+                .findFirstHttpHandlerEntry(HandlerType.findOrCreate(method.toUpperCase(Locale.ROOT)), path))
+                .map(entry -> entry.endpoint.path);
     }
 
     public Config config() {
