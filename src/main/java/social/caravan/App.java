@@ -1,12 +1,15 @@
 package social.caravan;
 
 import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -45,6 +48,8 @@ import social.caravan.core.queue.Queues;
 import social.caravan.core.queue.RecurringScheduler;
 import social.caravan.core.queue.Sender;
 import social.caravan.core.queue.Worker;
+import social.caravan.discovery.DiscoveryApi;
+import social.caravan.discovery.DiscoveryService;
 import social.caravan.federation.NodeInfoApi;
 import social.caravan.filters.FilterService;
 import social.caravan.filters.FiltersApi;
@@ -67,6 +72,8 @@ import social.caravan.scheduled.ScheduledStatusService;
 import social.caravan.scheduled.ScheduledStatusesApi;
 import social.caravan.statuses.StatusService;
 import social.caravan.statuses.StatusesApi;
+import social.caravan.tags.TagService;
+import social.caravan.tags.TagsApi;
 import social.caravan.timelines.FeedService;
 import social.caravan.timelines.MarkerService;
 import social.caravan.timelines.MarkersApi;
@@ -222,6 +229,7 @@ public final class App implements AutoCloseable {
         FilterService filters = new FilterService(database.jdbi(), invalidations, statuses);
         ScheduledStatusesApi scheduledApi = new ScheduledStatusesApi(scheduled, authn, config.baseUrl());
         OAuthApi oauth = new OAuthApi(auth, accounts, csrf, cookies, addresses, config.baseUrl());
+        TagService tags = new TagService(database.jdbi(), accounts, config.baseUrl(), clock);
         AccountsApi.SignUpTokens signUpTokens = (appId, accountId, scopes) ->
                 OAuthApi.TokenView.of(auth.issueToken(appId, OptionalLong.of(accountId), scopes));
         return List.of(
@@ -249,6 +257,9 @@ public final class App implements AutoCloseable {
                 new ReportsApi(reports, accounts, accountJson, authn),
                 new AnnouncementsApi(announcements, accountJson, authn, config.baseUrl()),
                 new ConversationsApi(conversations, statuses, accounts, accountJson, authn, config.baseUrl()),
+                new TagsApi(tags, authn, config.baseUrl()),
+                new DiscoveryApi(new DiscoveryService(database.jdbi(), accounts, clock), tags, statuses, accountJson, authn,
+                        config.baseUrl()),
                 new WebFingerApi(accounts, accountJson, config),
                 new NodeInfoApi(accounts, config),
                 new WebPages(config, accounts, oauth, instance, csrf, rateLimits, addresses));
@@ -257,6 +268,20 @@ public final class App implements AutoCloseable {
     /** The port the web role listens on (useful when PORT was 0). */
     public int webPort() {
         return servers.isEmpty() ? -1 : servers.get(0).port();
+    }
+
+    /**
+     * The path template of the web route Javalin would pick for {@code method path} (e.g.
+     * {@code /api/v1/statuses/{id}} for {@code GET /api/v1/statuses/1}); empty when none would or
+     * the web role is not running. ApiCoverageTest compares these with Mastodon's API.
+     */
+    public Optional<String> routeFor(String method, String path) {
+        if (servers.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(servers.get(0).unsafe.internalRouter
+                .findFirstHttpHandlerEntry(HandlerType.findOrCreate(method.toUpperCase(Locale.ROOT)), path))
+                .map(entry -> entry.endpoint.path);
     }
 
     public Config config() {

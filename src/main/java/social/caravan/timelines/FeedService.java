@@ -1,6 +1,7 @@
 package social.caravan.timelines;
 
 import social.caravan.core.db.Window;
+import java.util.ArrayList;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -62,7 +63,12 @@ public final class FeedService {
             // As Mastodon: posts notify, boosts and replies to others do not; direct ones notify by mention already.
             boolean notifies = post.reblogOfId() == null && !post.visibility().equals("direct")
                     && (post.inReplyToAccountId() == null || post.inReplyToAccountId() == post.accountId());
-            List<FeedStore.Followup> followups = store.fanout(h, post, notifies, activeDays, RECENT_ENTRIES, TRIM_AT);
+            List<FeedStore.Followup> followups = new ArrayList<>(
+                    store.fanout(h, post, notifies, activeDays, RECENT_ENTRIES, TRIM_AT));
+            // Followed hashtags: a public post (not a boost) also reaches the followers of its tags.
+            if (post.reblogOfId() == null && post.visibility().equals("public")) {
+                followups.addAll(store.fanoutToTagFollowers(h, post, activeDays, TRIM_AT));
+            }
             for (FeedStore.Followup f : followups) {
                 if (f.notifyOfPost()) {
                     notifications.notify(h, f.accountId(), post.accountId(), NotificationService.STATUS, post.id());

@@ -133,6 +133,59 @@ final class FeedStore {
                 .list();
     }
 
+    /**
+     * Fan-out to the followers of a public post's hashtags, as Mastodon delivers to hashtag
+     * followers: not to the author, nor to anyone who blocks or mutes the author or an account the
+     * post mentions, blocks the author's domain, or is blocked by the author. Only active feeds get
+     * the entry; a feed that has it already (through a follow) is left as it is. Returns the feeds
+     * that reached {@code trimAt}.
+     */
+    List<Followup> fanoutToTagFollowers(Handle h, Post p, int activeDays, int trimAt) {
+        return h.createQuery("""
+                        WITH recipients AS MATERIALIZED (
+                            SELECT DISTINCT tf.account_id
+                              FROM statuses_tags st
+                              JOIN tag_follows tf ON tf.tag_id = st.tag_id
+                              JOIN accounts fa ON fa.id = tf.account_id AND fa.domain IS NULL
+                             WHERE st.status_id = :id AND tf.account_id <> :author
+                               AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = tf.account_id
+                                                  AND b.target_account_id = ANY(:involved))
+                               AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = tf.account_id
+                                                  AND m.target_account_id = ANY(:involved)
+                                                  AND (m.expires_at IS NULL OR m.expires_at > now()))
+                               AND NOT EXISTS (SELECT 1 FROM account_domain_blocks d WHERE d.account_id = tf.account_id
+                                                  AND d.domain = ANY(:domains))
+                               AND NOT EXISTS (SELECT 1 FROM blocks ab WHERE ab.account_id = :author
+                                                  AND ab.target_account_id = tf.account_id)
+                        ),
+                        fed AS (
+                            INSERT INTO home_feed_entries (account_id, entry_id)
+                            SELECT r.account_id, :id FROM recipients r
+                             WHERE EXISTS (SELECT 1 FROM home_feeds hf WHERE hf.account_id = r.account_id
+                                              AND hf.active_at > now() - make_interval(days => :activeDays))
+                               AND NOT EXISTS (SELECT 1 FROM home_feed_entries e WHERE e.account_id = r.account_id
+                                                  AND e.reblog_of_id = :id)
+                             ORDER BY r.account_id
+                            ON CONFLICT DO NOTHING
+                            RETURNING account_id
+                        ),
+                        counted AS (
+                            INSERT INTO home_feeds (account_id, entries)
+                            SELECT account_id, 1 FROM fed ORDER BY account_id
+                            ON CONFLICT (account_id) DO UPDATE SET entries = home_feeds.entries + 1
+                            RETURNING account_id, entries
+                        )
+                        SELECT account_id FROM counted WHERE entries >= :trimAt""")
+                .bind("id", p.id())
+                .bind("author", p.accountId())
+                .bind("involved", involved(p))
+                .bind("domains", p.domains())
+                .bind("activeDays", activeDays)
+                .bind("trimAt", trimAt)
+                .map((rs, ctx) -> new Followup(rs.getLong("account_id"), false, true))
+                .list();
+    }
+
     /** The author, the boosted post's author and everyone either mentions. */
     private static Long[] involved(Post p) {
         List<Long> ids = new ArrayList<>(List.of(p.mentioned()));
@@ -254,10 +307,10 @@ final class FeedStore {
     /**
      * A page of the viewer's feed, by entry id, and the feed's state, in one statement. Read-time
      * checks keep the page right between fan-out and now: the visibility policy (for a boost, on its
-     * original too), the viewer still following the author, blocks and mutes made since. The
-     * accounts the viewer blocks or mutes are gathered once, so each entry costs array comparisons
-     * instead of index probes; the full check with domain blocks runs only for viewers who block a
-     * domain.
+     * original too), the viewer still following the author (or a tag of a public post), blocks and
+     * mutes made since. The accounts the viewer blocks or mutes are gathered once, so each entry
+     * costs array comparisons instead of index probes; the full check with domain blocks runs only
+     * for viewers who block a domain.
      */
     Read read(Handle h, long viewer, Window w, int activeDays) {
         return w.bind(h.createQuery(readSql(w))).bind("viewer", viewer).bind("days", activeDays)
@@ -276,7 +329,9 @@ final class FeedStore {
                   LEFT JOIN statuses o ON o.id = s.reblog_of_id
                  WHERE e.account_id = :viewer AND""" + " " + w.where("e.entry_id") + " AND " + Visibility.SQL_VISIBLE + """
                    AND (s.account_id = :viewer OR EXISTS (SELECT 1 FROM follows f WHERE f.account_id = :viewer
-                                                             AND f.target_account_id = s.account_id))
+                                                             AND f.target_account_id = s.account_id)
+                        OR""" + " " + Filters.FOLLOWED_TAG + """
+                )
                    AND (s.reblog_of_id IS NULL OR""" + " " + Visibility.visibleTo("o") + """
                 )
                    AND s.account_id <> ALL(hidden.ids) AND (o.account_id IS NULL OR o.account_id <> ALL(hidden.ids))

@@ -18,6 +18,11 @@ final class Filters {
                           AND NOT EXISTS (SELECT 1 FROM statuses s WHERE s.id = b.reblog_of_id AND""" + " "
             + Visibility.SQL_VISIBLE + "))";
 
+    /** A public status carrying a hashtag the viewer follows: how a home entry came without a follow. */
+    static final String FOLLOWED_TAG = "(s.visibility = 'public' AND s.reblog_of_id IS NULL AND EXISTS ("
+            + "SELECT 1 FROM statuses_tags ft JOIN tag_follows tf ON tf.tag_id = ft.tag_id"
+            + " WHERE ft.status_id = s.id AND tf.account_id = :viewer))";
+
     /** The original's author, for a boost. */
     static final String ORIGINAL_AUTHOR = "(SELECT o.account_id FROM statuses o WHERE o.id = s.reblog_of_id)";
 
