@@ -19,7 +19,6 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlLogger;
 import org.jdbi.v3.core.statement.StatementContext;
 import social.caravan.App;
-import social.caravan.accounts.AccountJson;
 import social.caravan.core.json.Json;
 import social.caravan.statuses.StatusJson;
 import social.caravan.statuses.StatusService;
@@ -122,13 +121,11 @@ final class RequestProfile {
 
     /**
      * The same work as the request, step by step, in this thread: token resolution, the feed page
-     * (FeedStore.page's SQL, copied here), StatusService.viewsOf (in this JVM's own StatusService, whose
-     * caches are as warm as the rounds make them), and Jackson.
+     * (FeedStore.read's SQL), StatusService.viewsOfVisible (the app's own, with the caches the HTTP
+     * requests warmed), and Jackson.
      */
     private void steps() {
-        String baseUrl = app.config().baseUrl();
-        StatusService statuses = new StatusService(app.database().jdbi(), app.invalidations(), app.accounts(),
-                new AccountJson(baseUrl, app.config().localDomain()), app.auth(), app.notifications(), app.queue(), baseUrl);
+        StatusService statuses = app.statuses();
         long[][] t = new long[4][REQUESTS];
         long bytes = 0;
         for (int round = 0; round < 2; round++) { // the first round warms the JIT
@@ -140,7 +137,7 @@ final class RequestProfile {
                 long b = System.nanoTime();
                 List<Long> ids = app.database().jdbi().withHandle(h -> pageIds(h, reader.accountId()));
                 long c = System.nanoTime();
-                List<StatusJson.StatusView> views = statuses.viewsOf(ids, reader.accountId());
+                List<StatusJson.StatusView> views = statuses.viewsOfVisible(ids, reader.accountId());
                 long d = System.nanoTime();
                 bytes += Json.write(views).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
                 long e = System.nanoTime();
@@ -150,8 +147,8 @@ final class RequestProfile {
                 t[3][i] = e - d;
             }
         }
-        String[] names = {"token (AuthService.resolve)", "feed page (FeedStore.page SQL)", 
-                "StatusService.viewsOf (SQL + records)", "Json.write (Jackson, to a String)"};
+        String[] names = {"token (AuthService.resolve)", "feed page and state (FeedStore.read SQL)", 
+                "StatusService.viewsOfVisible (caches + records)", "Json.write (Jackson, to a String)"};
         double sum = 0;
         for (int s = 0; s < names.length; s++) {
             sum += Stats.meanMillis(t[s]);

@@ -292,6 +292,10 @@ public final class App implements AutoCloseable {
         return invalidations;
     }
 
+    public StatusService statuses() {
+        return statuses;
+    }
+
     public AccountService accounts() {
         return accounts;
     }

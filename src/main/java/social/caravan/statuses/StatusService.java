@@ -140,21 +140,19 @@ public final class StatusService {
             }
             found.put(id, body);
             Long original = body.status().reblogOfId();
-            if (original != null && bodies.get(original) == null) {
+            StatusBody originalBody = original == null ? null : bodies.get(original);
+            if (originalBody != null) {
+                found.put(original, originalBody);
+            } else if (original != null) {
                 missing.add(original);
             }
         }
         return jdbi.withHandle(h -> {
             if (!missing.isEmpty()) {
                 for (StatusBody body : store.bodies(h, List.copyOf(missing))) {
+                    // Boosts missing here come with their originals.
                     bodies.put(body.status().id(), body, seen);
                     found.put(body.status().id(), body);
-                }
-            }
-            for (long id : ids) {
-                Long original = found.containsKey(id) ? found.get(id).status().reblogOfId() : null;
-                if (original != null && !found.containsKey(original)) {
-                    found.put(original, bodies.get(original));
                 }
             }
             Set<Long> visible = trusted ? null : store.visibleAmong(h, List.copyOf(found.keySet()), viewer);
