@@ -58,6 +58,7 @@ import social.caravan.instance.InstanceApi;
 import social.caravan.instance.InstanceService;
 import social.caravan.lists.ListService;
 import social.caravan.lists.ListsApi;
+import social.caravan.notifications.NotificationRequestsApi;
 import social.caravan.notifications.NotificationService;
 import social.caravan.notifications.NotificationsApi;
 import social.caravan.polls.PollService;
@@ -248,6 +249,8 @@ public final class App implements AutoCloseable {
                         config.baseUrl()),
                 new ListsApi(new ListService(database.jdbi(), accounts, feeds, queue), statuses, filters, accountJson, authn,
                         config.baseUrl()),
+                // Before the notifications routes, so /api/v1/notifications/policy and /requests are not taken for an id.
+                new NotificationRequestsApi(notifications, accounts, accountJson, statuses, filters, authn, config.baseUrl()),
                 new NotificationsApi(notifications, accounts, accountJson, statuses, filters, markers, authn,
                         config.baseUrl()),
                 new StatusesApi(statuses, filters, accountJson, authn, scheduledApi, config.baseUrl()),
