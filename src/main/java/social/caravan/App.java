@@ -121,7 +121,7 @@ public final class App implements AutoCloseable {
         this.database = database;
         this.accounts = new AccountService(database.jdbi(), invalidations, config);
         this.auth = new AuthService(database.jdbi(), accounts, clock);
-        this.instance = new InstanceService(database.jdbi());
+        this.instance = new InstanceService(database.jdbi(), clock);
         this.markers = new MarkerService(database.jdbi());
         this.notifications = new NotificationService(database.jdbi());
         this.queue = new JobQueue(database.jdbi());
@@ -229,7 +229,7 @@ public final class App implements AutoCloseable {
         RelationshipService relationships = new RelationshipService(database.jdbi(), accounts, notifications, queue);
         FilterService filters = new FilterService(database.jdbi(), invalidations, statuses);
         ScheduledStatusesApi scheduledApi = new ScheduledStatusesApi(scheduled, authn, config.baseUrl());
-        OAuthApi oauth = new OAuthApi(auth, accounts, csrf, cookies, addresses, config.baseUrl());
+        OAuthApi oauth = new OAuthApi(auth, accounts, accountJson, authn, csrf, cookies, addresses, config.baseUrl());
         TagService tags = new TagService(database.jdbi(), accounts, config.baseUrl(), clock);
         AccountsApi.SignUpTokens signUpTokens = (appId, accountId, scopes) ->
                 OAuthApi.TokenView.of(auth.issueToken(appId, OptionalLong.of(accountId), scopes));
