@@ -58,6 +58,7 @@ import social.caravan.instance.InstanceApi;
 import social.caravan.instance.InstanceService;
 import social.caravan.lists.ListService;
 import social.caravan.lists.ListsApi;
+import social.caravan.notifications.NotificationRequestsApi;
 import social.caravan.notifications.NotificationService;
 import social.caravan.notifications.NotificationsApi;
 import social.caravan.polls.PollService;
@@ -120,7 +121,7 @@ public final class App implements AutoCloseable {
         this.database = database;
         this.accounts = new AccountService(database.jdbi(), invalidations, config);
         this.auth = new AuthService(database.jdbi(), accounts, clock);
-        this.instance = new InstanceService(database.jdbi());
+        this.instance = new InstanceService(database.jdbi(), clock);
         this.markers = new MarkerService(database.jdbi());
         this.notifications = new NotificationService(database.jdbi());
         this.queue = new JobQueue(database.jdbi());
@@ -228,7 +229,7 @@ public final class App implements AutoCloseable {
         RelationshipService relationships = new RelationshipService(database.jdbi(), accounts, notifications, queue);
         FilterService filters = new FilterService(database.jdbi(), invalidations, statuses);
         ScheduledStatusesApi scheduledApi = new ScheduledStatusesApi(scheduled, authn, config.baseUrl());
-        OAuthApi oauth = new OAuthApi(auth, accounts, csrf, cookies, addresses, config.baseUrl());
+        OAuthApi oauth = new OAuthApi(auth, accounts, accountJson, authn, csrf, cookies, addresses, config.baseUrl());
         TagService tags = new TagService(database.jdbi(), accounts, config.baseUrl(), clock);
         AccountsApi.SignUpTokens signUpTokens = (appId, accountId, scopes) ->
                 OAuthApi.TokenView.of(auth.issueToken(appId, OptionalLong.of(accountId), scopes));
@@ -248,6 +249,8 @@ public final class App implements AutoCloseable {
                         config.baseUrl()),
                 new ListsApi(new ListService(database.jdbi(), accounts, feeds, queue), statuses, filters, accountJson, authn,
                         config.baseUrl()),
+                // Before the notifications routes, so /api/v1/notifications/policy and /requests are not taken for an id.
+                new NotificationRequestsApi(notifications, accounts, accountJson, statuses, filters, authn, config.baseUrl()),
                 new NotificationsApi(notifications, accounts, accountJson, statuses, filters, markers, authn,
                         config.baseUrl()),
                 new StatusesApi(statuses, filters, accountJson, authn, scheduledApi, config.baseUrl()),

@@ -3,10 +3,12 @@ package social.caravan.accounts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -140,6 +142,17 @@ public final class AccountService {
             found.add(account);
         }
         return found;
+    }
+
+    /** The accounts among {@code ids}, in that order, but for sign-ups waiting for approval (Mastodon's without_unapproved). */
+    public List<Account> findAllApproved(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        Set<Long> waiting = Set.copyOf(jdbi.withHandle(h -> store.unapproved(h, ids)));
+        Map<Long, Account> found = new HashMap<>();
+        findAll(ids).forEach(a -> found.put(a.id(), a));
+        return ids.stream().filter(id -> !waiting.contains(id)).map(found::get).filter(Objects::nonNull).toList();
     }
 
     public Optional<Account> findLocal(String username) {

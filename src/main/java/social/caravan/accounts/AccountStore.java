@@ -81,6 +81,12 @@ final class AccountStore {
                 .bind("ids", ids.toArray(Long[]::new)).map((rs, ctx) -> account(rs)).list();
     }
 
+    /** Those of {@code ids} that are local accounts still waiting for approval. */
+    List<Long> unapproved(Handle h, Collection<Long> ids) {
+        return h.createQuery("SELECT account_id FROM users WHERE account_id = ANY(:ids) AND NOT approved")
+                .bind("ids", ids.toArray(Long[]::new)).mapTo(Long.class).list();
+    }
+
     Optional<User> user(Handle h, long accountId) {
         return h.createQuery("SELECT " + USER_COLUMNS + " FROM users u WHERE u.account_id = :id")
                 .bind("id", accountId).map((rs, ctx) -> user(rs)).findOne();

@@ -33,6 +33,9 @@ public final class AccountsApi implements Routes {
         long pendingFollowRequests(long accountId);
     }
 
+    /** How many accounts one GET /api/v1/accounts may ask for (Mastodon's DEFAULT_ACCOUNTS_LIMIT). */
+    static final int MAX_ACCOUNTS = 40;
+
     private final AccountService accounts;
     private final AccountJson json;
     private final Authn authn;
@@ -55,6 +58,7 @@ public final class AccountsApi implements Routes {
     @Override
     public void register(JavalinDefaultRoutingApi routes) {
         routes.post("/api/v1/accounts", this::create);
+        routes.get("/api/v1/accounts", this::index);
         routes.get("/api/v1/accounts/verify_credentials", this::verifyCredentials);
         routes.patch("/api/v1/accounts/update_credentials", this::updateCredentials);
         routes.get("/api/v1/accounts/lookup", this::lookup);
@@ -113,6 +117,22 @@ public final class AccountsApi implements Routes {
     private void lookup(Context ctx) {
         String acct = Params.of(ctx).required("acct");
         ctx.json(json.render(accounts.lookup(acct).orElseThrow(ApiException::notFound)));
+    }
+
+    /**
+     * Several accounts at once ({@code id[]}, at most 40), unknown ids left out. Public; a token,
+     * when given, must be able to read accounts. Too many ids is Mastodon's bare ValidationError.
+     */
+    private void index(Context ctx) {
+        if (Authn.bearer(ctx).isPresent()) {
+            authn.require(ctx, "read:accounts");
+        }
+        List<Long> ids = Params.of(ctx).list("id").stream().map(Ids::parse).filter(OptionalLong::isPresent)
+                .map(OptionalLong::getAsLong).distinct().toList();
+        if (ids.size() > MAX_ACCOUNTS) {
+            throw ApiException.unprocessable("Mastodon::ValidationError");
+        }
+        ctx.json(accounts.findAllApproved(ids).stream().map(json::render).toList());
     }
 
     private void show(Context ctx) {

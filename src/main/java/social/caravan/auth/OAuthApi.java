@@ -12,9 +12,11 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.StringJoiner;
+import social.caravan.accounts.AccountJson;
 import social.caravan.accounts.AccountService;
 import social.caravan.accounts.User;
 import social.caravan.core.http.ApiException;
+import social.caravan.core.http.Authn;
 import social.caravan.core.http.ClientAddresses;
 import social.caravan.core.http.Params;
 import social.caravan.core.http.Routes;
@@ -30,15 +32,19 @@ public final class OAuthApi implements Routes {
 
     private final AuthService auth;
     private final AccountService accounts;
+    private final AccountJson accountJson;
+    private final Authn authn;
     private final Csrf csrf;
     private final Cookies cookies;
     private final ClientAddresses addresses;
     private final String baseUrl;
 
-    public OAuthApi(AuthService auth, AccountService accounts, Csrf csrf, Cookies cookies, ClientAddresses addresses,
-                    String baseUrl) {
+    public OAuthApi(AuthService auth, AccountService accounts, AccountJson accountJson, Authn authn, Csrf csrf,
+                    Cookies cookies, ClientAddresses addresses, String baseUrl) {
         this.auth = auth;
         this.accounts = accounts;
+        this.accountJson = accountJson;
+        this.authn = authn;
         this.csrf = csrf;
         this.cookies = cookies;
         this.addresses = addresses;
@@ -59,6 +65,9 @@ public final class OAuthApi implements Routes {
         routes.get("/oauth/authorize/native", this::showCode);
         routes.post("/oauth/token", this::token);
         routes.post("/oauth/revoke", this::revoke);
+        // OpenID Connect lets clients use either method.
+        routes.get("/oauth/userinfo", this::userinfo);
+        routes.post("/oauth/userinfo", this::userinfo);
         routes.get("/.well-known/oauth-authorization-server", this::metadata);
         routes.get("/auth/sign_in", ctx -> signInForm(ctx, "/", null, 200));
         routes.post("/auth/sign_in", this::signIn);
@@ -310,6 +319,17 @@ public final class OAuthApi implements Routes {
         ctx.json(Map.of());
     }
 
+    /** OpenID Connect's standard claims for the token's account, as Mastodon answers them. */
+    record UserinfoView(String iss, String sub, String name, String preferredUsername, String profile, String picture) {}
+
+    /** The token's account, for the {@code profile} scope alone (read does not grant it). */
+    private void userinfo(Context ctx) {
+        long id = authn.requireUser(ctx, "profile").accountId().getAsLong();
+        AccountJson.AccountView account = accountJson.render(accounts.find(id).orElseThrow(ApiException::notFound));
+        ctx.json(new UserinfoView(baseUrl + "/", account.uri(), account.displayName(), account.username(), account.url(),
+                account.avatar()));
+    }
+
     private void metadata(Context ctx) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("issuer", baseUrl + "/");
@@ -318,6 +338,7 @@ public final class OAuthApi implements Routes {
         doc.put("token_endpoint", baseUrl + "/oauth/token");
         doc.put("app_registration_endpoint", baseUrl + "/api/v1/apps");
         doc.put("revocation_endpoint", baseUrl + "/oauth/revoke");
+        doc.put("userinfo_endpoint", baseUrl + "/oauth/userinfo");
         doc.put("scopes_supported", Scopes.ALL);
         doc.put("response_types_supported", List.of("code"));
         doc.put("response_modes_supported", List.of("query"));

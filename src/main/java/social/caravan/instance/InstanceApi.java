@@ -2,26 +2,31 @@ package social.caravan.instance;
 
 import io.javalin.http.Context;
 import io.javalin.router.JavalinDefaultRoutingApi;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import social.caravan.Version;
 import social.caravan.accounts.AccountService;
 import social.caravan.core.config.Config;
+import social.caravan.core.html.Markdown;
+import social.caravan.core.http.ApiException;
 import social.caravan.core.http.Deprecation;
 import social.caravan.core.http.Routes;
 import social.caravan.polls.PollService;
 
 /**
- * The instance documents apps read first (/api/v1/instance, /api/v2/instance), the rules, and the
- * custom emoji list. Limits are Mastodon's defaults, which apps use to size their composers.
+ * The instance documents apps read first (/api/v1/instance, /api/v2/instance), the rules, the
+ * texts operators set (extended description, privacy policy, terms of service), the weekly
+ * activity, and the custom emoji list. Limits are Mastodon's defaults, which apps use to size their composers.
  */
 public final class InstanceApi implements Routes {
     static final int MAX_CHARACTERS = 500;
     static final int MAX_MEDIA_ATTACHMENTS = 4;
     static final int CHARACTERS_RESERVED_PER_URL = 23;
     /** When Mastodon deprecated /api/v1/instance for /api/v2/instance. */
-    static final java.time.LocalDate V1_DEPRECATED = java.time.LocalDate.of(2022, 11, 14);
+    static final LocalDate V1_DEPRECATED = LocalDate.of(2022, 11, 14);
     static final List<String> MEDIA_TYPES = List.of(
             "image/jpeg", "image/png", "image/gif", "image/heic", "image/heif", "image/webp", "image/avif",
             "video/webm", "video/mp4", "video/quicktime", "video/ogg", "audio/wave", "audio/wav", "audio/x-wav",
@@ -48,7 +53,79 @@ public final class InstanceApi implements Routes {
         routes.get("/api/v2/instance", ctx -> ctx.json(v2()));
         routes.get("/api/v1/instance/rules", ctx -> ctx.json(rules()));
         routes.get("/api/v1/instance/peers", ctx -> ctx.json(List.of()));
+        routes.get("/api/v1/instance/extended_description", this::extendedDescription);
+        routes.get("/api/v1/instance/privacy_policy", this::privacyPolicy);
+        routes.get("/api/v1/instance/terms_of_service", ctx -> ctx.json(terms(null)));
+        routes.get("/api/v1/instance/terms_of_service/{date}", ctx -> ctx.json(terms(ctx.pathParam("date"))));
+        // No translation service: Mastodon answers an empty map.
+        routes.get("/api/v1/instance/translation_languages", ctx -> ctx.json(Map.of()));
+        routes.get("/api/v1/instance/activity", this::activity);
+        routes.get("/api/v1/instance/domain_blocks", this::domainBlocks);
         routes.get("/api/v1/custom_emojis", this::customEmojis);
+    }
+
+    /** Mastodon's ExtendedDescription; with none set, as Mastodon: no date, empty content. */
+    record TextView(Instant updatedAt, String content) {}
+
+    /** Mastodon's TermsOfService. */
+    record TermsView(LocalDate effectiveDate, boolean effective, String content, LocalDate succeededBy) {}
+
+    private void extendedDescription(Context ctx) {
+        ctx.json(instance.text(InstanceService.EXTENDED_DESCRIPTION)
+                .map(t -> new TextView(t.updatedAt(), Markdown.render(t.text())))
+                .orElse(new TextView(null, "")));
+    }
+
+    /** 404 until an operator sets one: Caravan ships no policy text of its own (Mastodon ships a default). */
+    private void privacyPolicy(Context ctx) {
+        InstanceText policy = instance.text(InstanceService.PRIVACY_POLICY).orElseThrow(ApiException::notFound);
+        ctx.json(new TextView(policy.updatedAt(), Markdown.renderEscaped(withDomain(policy.text()))));
+    }
+
+    /**
+     * The terms of {@code date} (a version's effective date), or without one the terms in effect,
+     * or, before any takes effect, the latest published: as Mastodon chooses. 404 when none.
+     */
+    private TermsView terms(String date) {
+        List<Terms> versions = instance.terms();
+        LocalDate today = instance.today();
+        Terms chosen;
+        if (date == null) {
+            chosen = versions.stream().filter(t -> !t.effectiveDate().isAfter(today)).findFirst()
+                    .or(() -> versions.stream().findFirst()).orElseThrow(ApiException::notFound);
+        } else {
+            chosen = versions.stream().filter(t -> t.effectiveDate().toString().equals(date)).findFirst()
+                    .orElseThrow(ApiException::notFound);
+        }
+        LocalDate succeededBy = versions.stream().map(Terms::effectiveDate).filter(d -> d.isAfter(chosen.effectiveDate()))
+                .min(LocalDate::compareTo).orElse(null);
+        return new TermsView(chosen.effectiveDate(), !chosen.effectiveDate().isAfter(today),
+                Markdown.renderEscaped(withDomain(chosen.text())), succeededBy);
+    }
+
+    /** Mastodon fills {@code %{domain}} in its policy and terms with the server's domain. */
+    private String withDomain(String text) {
+        return text.replace("%{domain}", config.localDomain());
+    }
+
+    /** Twelve weeks of local statuses, logins and registrations, every number a string as in Mastodon. */
+    private void activity(Context ctx) {
+        ctx.json(instance.activity().stream().map(w -> {
+            Map<String, String> week = new LinkedHashMap<>();
+            week.put("week", Long.toString(w.start().getEpochSecond()));
+            week.put("statuses", Long.toString(w.statuses()));
+            week.put("logins", Long.toString(w.logins()));
+            week.put("registrations", Long.toString(w.registrations()));
+            return week;
+        }).toList());
+    }
+
+    /**
+     * Mastodon shows its domain blocks only when an admin chose to (show_domain_blocks, 'disabled'
+     * by default), and answers 404 otherwise. Caravan has no server domain blocks, nor the setting.
+     */
+    private void domainBlocks(Context ctx) {
+        throw ApiException.notFound();
     }
 
     /** No custom emoji can be added yet, so the list is empty, which apps handle. */

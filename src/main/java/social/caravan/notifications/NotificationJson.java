@@ -122,6 +122,22 @@ final class NotificationJson {
         return new PartialAccountView(a.id(), a.acct(), a.locked(), a.bot(), a.url(), a.avatar(), a.avatarStatic());
     }
 
+    /** Mastodon's NotificationRequest; {@code last_status} null when there is none the viewer may see. */
+    record RequestView(String id, Instant createdAt, Instant updatedAt, String notificationsCount,
+                       AccountJson.AccountView account, StatusJson.StatusView lastStatus) {}
+
+    /** The requests whose sender still exists, in their order. */
+    List<RequestView> requests(List<NotificationRequest> requests, long viewer) {
+        Map<Long, AccountJson.AccountView> senders = accounts(requests.stream().map(NotificationRequest::fromAccountId).toList());
+        Map<Long, StatusJson.StatusView> shown = statuses(requests.stream().map(NotificationRequest::lastStatusId).toList(),
+                viewer);
+        return requests.stream().filter(r -> senders.containsKey(r.fromAccountId()))
+                .map(r -> new RequestView(Long.toString(r.id()), r.createdAt(), r.updatedAt(),
+                        Long.toString(r.notificationsCount()), senders.get(r.fromAccountId()),
+                        r.lastStatusId() == null ? null : shown.get(r.lastStatusId())))
+                .toList();
+    }
+
     /** The accounts of {@code ids}, in their order. */
     List<AccountJson.AccountView> accountList(List<Long> ids) {
         Map<Long, AccountJson.AccountView> byId = accounts(ids);

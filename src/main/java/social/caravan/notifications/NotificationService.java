@@ -38,9 +38,15 @@ public final class NotificationService {
 
     private final Jdbi jdbi;
     private final NotificationStore store = new NotificationStore();
+    private final NotificationPolicies policies;
 
     public NotificationService(Jdbi jdbi) {
         this.jdbi = jdbi;
+        this.policies = new NotificationPolicies(jdbi);
+    }
+
+    NotificationPolicies policies() {
+        return policies;
     }
 
     /**
@@ -48,16 +54,27 @@ public final class NotificationService {
      * notified of their own actions (but of their own poll's end), nor by someone they block, mute
      * with notifications or whose domain they block, nor about a conversation they muted, as in
      * Mastodon. Favourites and boosts of one status, and follows, group as Mastodon groups them.
+     * The recipient's notification policy may drop it, or filter it: kept out of the lists (and of
+     * groups), a filtered mention in its sender's request.
      */
     public void notify(Handle h, long recipient, long from, String type, Long statusId) {
         if (recipient == from && !type.equals(POLL)) {
+            return;
+        }
+        String verdict = policies.verdict(h, recipient, from, type, statusId);
+        if (verdict.equals(NotificationPolicy.DROP)) {
             return;
         }
         if (ONE_PER_ACT.contains(type)) {
             // An act undone and done again replaces its notification (Mastodon destroys it with the act).
             store.deleteSame(h, recipient, from, type, statusId);
         }
-        store.insert(h, recipient, from, type, statusId, groupKey(h, recipient, type, statusId));
+        boolean filtered = verdict.equals(NotificationPolicy.FILTER);
+        boolean made = store.insert(h, recipient, from, type, statusId,
+                filtered ? null : groupKey(h, recipient, type, statusId), filtered);
+        if (made && filtered && type.equals(MENTION) && statusId != null) {
+            policies.fileRequest(h, recipient, from, statusId);
+        }
     }
 
     /**
@@ -79,17 +96,20 @@ public final class NotificationService {
         return store.latestGroupKey(h, recipient, open).orElse(prefix + "-" + hour);
     }
 
-    /** Which notifications a listing shows: some types, and for v1 optionally one sender. */
-    record Filter(Set<String> types, Long fromAccountId) {
+    /**
+     * Which notifications a listing shows: some types, for v1 optionally one sender, and the
+     * filtered ones too when asked ({@code include_filtered}) or when the listing is one sender's.
+     */
+    record Filter(Set<String> types, Long fromAccountId, boolean includeFiltered) {
         /**
          * As Mastodon's {@code browserable}: unknown types are ignored, so asking only for unknown
          * ones shows nothing; excluded types come off what is left.
          */
-        static Filter of(List<String> types, List<String> excludeTypes, Long fromAccountId) {
+        static Filter of(List<String> types, List<String> excludeTypes, Long fromAccountId, boolean includeFiltered) {
             Set<String> chosen = new LinkedHashSet<>(types.isEmpty() ? TYPES : types);
             chosen.retainAll(TYPES);
             excludeTypes.forEach(chosen::remove);
-            return new Filter(Set.copyOf(chosen), fromAccountId);
+            return new Filter(Set.copyOf(chosen), fromAccountId, includeFiltered || fromAccountId != null);
         }
     }
 
@@ -105,8 +125,8 @@ public final class NotificationService {
 
     /** A page of notifications, newest first. */
     List<Notification> page(long accountId, Filter filter, Page page) {
-        List<Notification> found = jdbi.withHandle(h -> store.list(h, accountId, filter.types(), filter.fromAccountId(),
-                lower(page), upper(page), page.forward(), page.limit()));
+        List<Notification> found = jdbi.withHandle(h -> store.list(h, accountId, filter, lower(page), upper(page),
+                page.forward(), page.limit()));
         return page.forward() ? found.reversed() : found;
     }
 
@@ -116,8 +136,8 @@ public final class NotificationService {
 
     /** How many notifications came after {@code lastReadId} (all when null), counting at most {@code cap}. */
     int unreadCount(long accountId, Filter filter, Long lastReadId, int cap) {
-        return jdbi.withHandle(h -> store.count(h, accountId, filter.types(), filter.fromAccountId(),
-                lastReadId == null ? 0 : lastReadId, cap));
+        return jdbi.withHandle(h -> store.count(h, accountId, filter, lastReadId == null ? 0 : lastReadId,
+                cap));
     }
 
     void dismiss(long accountId, long id) {
@@ -197,8 +217,7 @@ public final class NotificationService {
         Map<String, Notification> firsts = new LinkedHashMap<>();
         int batch = 2 * limit;
         while (true) {
-            List<Notification> found = store.list(h, accountId, filter.types(), filter.fromAccountId(), lower, upper,
-                    oldestFirst, batch);
+            List<Notification> found = store.list(h, accountId, filter, lower, upper, oldestFirst, batch);
             for (Notification n : found) {
                 firsts.putIfAbsent(n.groupKeyFor(grouped), n);
                 if (firsts.size() == limit) {

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
@@ -37,7 +36,7 @@ final class NotificationStore {
      * visibility policy), and the act still stands — Mastodon destroys a notification with its
      * mention, favourite, boost, follow or follow request.
      */
-    private static final String LIVE = "NOT " + SENDER_HIDDEN.formatted("n.account_id", "n.from_account_id") + """
+    static final String LIVE = "NOT " + SENDER_HIDDEN.formatted("n.account_id", "n.from_account_id") + """
 
              AND (n.status_id IS NULL OR EXISTS (SELECT 1 FROM statuses s WHERE s.id = n.status_id AND\s"""
             + Visibility.SQL_VISIBLE + """
@@ -55,11 +54,15 @@ final class NotificationStore {
                       WHERE lq.account_id = n.from_account_id AND lq.target_account_id = n.account_id)
                  ELSE true END""";
 
-    /** Adds a notification unless the recipient hides the sender or muted the conversation the status is in. */
-    void insert(Handle h, long recipientId, long fromId, String type, Long statusId, String groupKey) {
-        h.createUpdate("""
-                        INSERT INTO notifications (account_id, from_account_id, type, status_id, group_key)
-                        SELECT :recipient, :from, :type, :status, :groupKey
+    /**
+     * Adds a notification unless the recipient hides the sender or muted the conversation the
+     * status is in; whether it did.
+     */
+    boolean insert(Handle h, long recipientId, long fromId, String type, Long statusId, String groupKey,
+                   boolean filtered) {
+        return h.createUpdate("""
+                        INSERT INTO notifications (account_id, from_account_id, type, status_id, group_key, filtered)
+                        SELECT :recipient, :from, :type, :status, :groupKey, :filtered
                          WHERE NOT EXISTS (SELECT 1 FROM statuses cs JOIN conversation_mutes cm ON cm.conversation_id = cs.conversation_id
                                             WHERE cs.id = :status AND cm.account_id = :recipient)
                            AND NOT\s""" + SENDER_HIDDEN.formatted(":recipient", ":from"))
@@ -68,7 +71,8 @@ final class NotificationStore {
                 .bind("type", type)
                 .bind("status", statusId)
                 .bind("groupKey", groupKey)
-                .execute();
+                .bind("filtered", filtered)
+                .execute() > 0;
     }
 
     /** Removes the earlier notifications of the same act (same sender, type and status). */
@@ -96,18 +100,26 @@ final class NotificationStore {
     }
 
     /**
-     * The recipient's live notifications of {@code types} (from one sender when {@code fromId} is
-     * set) with ids strictly between {@code lower} and {@code upper}, newest or oldest first.
+     * The recipient's live notifications that {@code filter} chooses, with ids strictly between
+     * {@code lower} and {@code upper}, newest or oldest first.
      */
-    List<Notification> list(Handle h, long accountId, Set<String> types, Long fromId, long lower, long upper,
+    List<Notification> list(Handle h, long accountId, NotificationService.Filter filter, long lower, long upper,
                             boolean oldestFirst, int limit) {
-        String from = fromId == null ? "" : " AND n.from_account_id = :from";
-        return select(h, accountId, "n.type = ANY(:types)" + from, lower, upper, oldestFirst, limit, q -> {
-            q.bind("types", types.toArray(String[]::new));
-            if (fromId != null) {
-                q.bind("from", fromId.longValue());
-            }
-        });
+        return select(h, accountId, chosen(filter), lower, upper, oldestFirst, limit, q -> bind(q, filter));
+    }
+
+    /** The condition a {@link NotificationService.Filter} puts on {@code n}, binding :types and :from. */
+    private static String chosen(NotificationService.Filter filter) {
+        return "n.type = ANY(:types)"
+                + (filter.fromAccountId() == null ? "" : " AND n.from_account_id = :from")
+                + (filter.includeFiltered() ? "" : " AND NOT n.filtered");
+    }
+
+    private static void bind(Query q, NotificationService.Filter filter) {
+        q.bind("types", filter.types().toArray(String[]::new));
+        if (filter.fromAccountId() != null) {
+            q.bind("from", filter.fromAccountId().longValue());
+        }
     }
 
     /** The live notifications a group key names (see {@link KeyMatch}), newest or oldest first. */
@@ -137,18 +149,14 @@ final class NotificationStore {
                 .map((rs, ctx) -> notification(rs)).findOne();
     }
 
-    /** How many live notifications of {@code types} come after {@code afterId}, counting at most {@code cap}. */
-    int count(Handle h, long accountId, Set<String> types, Long fromId, long afterId, int cap) {
-        String from = fromId == null ? "" : " AND n.from_account_id = :from";
-        Query q = h.createQuery("SELECT count(*) FROM (SELECT 1 FROM notifications n WHERE n.account_id = :viewer"
-                        + " AND n.type = ANY(:types)" + from + " AND n.id > :after AND " + LIVE + " LIMIT :cap) counted")
+    /** How many live notifications {@code filter} chooses come after {@code afterId}, counting at most {@code cap}. */
+    int count(Handle h, long accountId, NotificationService.Filter filter, long afterId, int cap) {
+        Query q = h.createQuery("SELECT count(*) FROM (SELECT 1 FROM notifications n WHERE n.account_id = :viewer AND "
+                        + chosen(filter) + " AND n.id > :after AND " + LIVE + " LIMIT :cap) counted")
                 .bind("viewer", accountId)
-                .bind("types", types.toArray(String[]::new))
                 .bind("after", afterId)
                 .bind("cap", cap);
-        if (fromId != null) {
-            q.bind("from", fromId.longValue());
-        }
+        bind(q, filter);
         return q.mapTo(Integer.class).one();
     }
 

@@ -136,7 +136,7 @@ public final class NotificationsApi implements Routes {
         return authn.requireUser(ctx, scope).accountId().getAsLong();
     }
 
-    /** {@code types[]}, {@code exclude_types[]} and, for v1, {@code account_id}. */
+    /** {@code types[]}, {@code exclude_types[]}, {@code include_filtered} and, for v1, {@code account_id}. */
     private static NotificationService.Filter filter(Context ctx, boolean bySender) {
         Params p = Params.of(ctx);
         Long from = null;
@@ -144,7 +144,8 @@ public final class NotificationsApi implements Routes {
             // An id that is no number names nobody, so nothing matches, as in Mastodon.
             from = Ids.parse(p.string("account_id").get()).orElse(-1);
         }
-        return NotificationService.Filter.of(p.list("types"), p.list("exclude_types"), from);
+        return NotificationService.Filter.of(p.list("types"), p.list("exclude_types"), from,
+                p.bool("include_filtered").orElse(false));
     }
 
     private static Set<String> groupedTypes(Context ctx) {

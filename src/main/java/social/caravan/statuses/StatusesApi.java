@@ -81,6 +81,17 @@ public final class StatusesApi implements Routes {
         routes.post("/api/v1/statuses/{id}/unmute", ctx -> act(ctx, "write:mutes", (id, a) -> statuses.muteConversation(id, a, false)));
         routes.get("/api/v1/statuses/{id}/favourited_by", ctx -> actors(ctx, statuses::favouritedBy));
         routes.get("/api/v1/statuses/{id}/reblogged_by", ctx -> actors(ctx, statuses::rebloggedBy));
+        routes.post("/api/v1/statuses/{id}/translate", this::translate);
+    }
+
+    /**
+     * There is no translation service, so, as Mastodon without one, a status the viewer may see is
+     * not allowed to be translated (403) and one they may not is not found.
+     */
+    private void translate(Context ctx) {
+        Principal principal = authn.require(ctx, "read:statuses");
+        statuses.get(id(ctx), principal.accountId().orElse(0));
+        throw ApiException.forbidden("This action is not allowed");
     }
 
     private void create(Context ctx) {

@@ -106,7 +106,7 @@ public final class HttpServer {
     private static boolean wantsHtml(Context ctx) {
         String path = ctx.path();
         if (path.startsWith("/api/") || path.startsWith("/oauth/token") || path.startsWith("/oauth/revoke")
-                || path.startsWith("/.well-known/") || path.startsWith("/nodeinfo/")) {
+                || path.startsWith("/oauth/userinfo") || path.startsWith("/.well-known/") || path.startsWith("/nodeinfo/")) {
             return false;
         }
         String accept = ctx.header("Accept");
@@ -125,7 +125,7 @@ public final class HttpServer {
     private static void cors(Context ctx) {
         String path = ctx.path();
         boolean shared = path.startsWith("/api/") || path.equals("/oauth/token") || path.equals("/oauth/revoke")
-                || path.startsWith("/.well-known/") || path.startsWith("/nodeinfo/");
+                || path.equals("/oauth/userinfo") || path.startsWith("/.well-known/") || path.startsWith("/nodeinfo/");
         if (!shared) {
             return;
         }
