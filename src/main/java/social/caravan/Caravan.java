@@ -26,6 +26,7 @@ import social.caravan.core.queue.JobQueue;
 import social.caravan.core.queue.Queues;
 import social.caravan.core.queue.Worker;
 import social.caravan.instance.Rule;
+import social.caravan.federation.DomainsCommand;
 import social.caravan.reports.ReportsCommand;
 
 /** The command line: one jar, every role and every operator chore. */
@@ -39,6 +40,7 @@ public final class Caravan {
         CommandLine cli = new CommandLine(new Caravan());
         cli.addSubcommand(new ReportsCommand(chore -> withApp(app -> chore.applyAsInt(app.reports()))));
         cli.addSubcommand(new AnnouncementsCommand(chore -> withApp(app -> chore.applyAsInt(app.announcements()))));
+        cli.addSubcommand(new DomainsCommand(chore -> withApp(app -> chore.applyAsInt(app.domainBlocks()))));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ConfigException) {
                 System.err.println("caravan: configuration error: " + e.getMessage());
