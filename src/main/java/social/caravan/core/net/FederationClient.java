@@ -157,7 +157,7 @@ public final class FederationClient implements AutoCloseable {
             if (t instanceof BlockedAddressException blocked) {
                 return blocked;
             }
-            if (t instanceof IllegalArgumentException && String.valueOf(t.getMessage()).contains("capacity exceeded")) {
+            if (t instanceof IllegalArgumentException && String.valueOf(t.getMessage()).startsWith("Buffering capacity")) {
                 return new ResponseTooLargeException(uri.toString(), maxBytes);
             }
         }
