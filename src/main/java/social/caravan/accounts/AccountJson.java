@@ -95,14 +95,20 @@ public final class AccountJson {
     /** The profile page: ours for local accounts, the one the remote server published (else its actor URI). */
     public String profileUrl(Account a) {
         if (!a.local()) {
-            return a.remote().url() != null ? a.remote().url() : a.remote().uri();
+            return a.remote().url() != null ? a.remote().url() : actorUri(a);
         }
         return baseUrl + "/@" + a.username();
     }
 
-    /** The ActivityPub id of the account's actor. */
+    /**
+     * The ActivityPub id of the account's actor. A remote account stored without one (made before
+     * federation resolved actors) gets the URL Mastodon-style servers use.
+     */
     public String actorUri(Account a) {
-        return a.local() ? baseUrl + "/users/" + a.username() : a.remote().uri();
+        if (a.local()) {
+            return baseUrl + "/users/" + a.username();
+        }
+        return a.remote().uri() != null ? a.remote().uri() : "https://" + a.domain() + "/users/" + a.username();
     }
 
     public String localDomain() {
