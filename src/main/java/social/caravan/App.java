@@ -38,7 +38,18 @@ import social.caravan.core.http.RateLimiter;
 import social.caravan.core.http.RateLimits;
 import social.caravan.core.http.Routes;
 import social.caravan.core.metrics.Metrics;
+import social.caravan.core.net.AddressGuard;
+import social.caravan.core.net.FederationClient;
 import social.caravan.core.net.HttpSender;
+import social.caravan.core.signatures.SignatureVerifier;
+import social.caravan.federation.ActivityPubApi;
+import social.caravan.federation.DomainBlocks;
+import social.caravan.federation.Fetcher;
+import social.caravan.federation.InstanceActor;
+import social.caravan.federation.RemoteAccounts;
+import social.caravan.federation.SignedRequests;
+import social.caravan.federation.vocab.ActivityStreams;
+import social.caravan.web.PublicPages;
 import social.caravan.core.queue.DeliveryLanes;
 import social.caravan.core.queue.JobQueue;
 import social.caravan.core.queue.JobTypes;
@@ -113,6 +124,12 @@ public final class App implements AutoCloseable {
     private final ScheduledStatusService scheduled;
     private final ReportService reports;
     private final AnnouncementService announcements;
+    private final FederationClient federationHttp;
+    private final DomainBlocks domainBlocks;
+    private final InstanceActor instanceActor;
+    private final Fetcher fetcher;
+    private final RemoteAccounts remoteAccounts;
+    private final SignedRequests signedRequests;
     private final List<Javalin> servers = new ArrayList<>();
     private final List<AutoCloseable> background = new ArrayList<>();
 
@@ -138,6 +155,14 @@ public final class App implements AutoCloseable {
         this.metrics = new Metrics(config.metricsToken());
         this.authn = new Authn(auth);
         this.addresses = new ClientAddresses(config.trustedProxies());
+        this.federationHttp = new FederationClient(new AddressGuard(config.allowPrivateAddresses()),
+                FederationClient.userAgent(Version.CARAVAN, config.baseUrl()), Duration.ofSeconds(5), Duration.ofSeconds(15));
+        this.domainBlocks = new DomainBlocks(database.jdbi());
+        this.instanceActor = new InstanceActor(database.jdbi(), config.baseUrl(), clock);
+        this.fetcher = new Fetcher(federationHttp, instanceActor, domainBlocks);
+        this.remoteAccounts = new RemoteAccounts(accounts, fetcher, domainBlocks, config.localDomain(), config.webDomain(),
+                config.allowPrivateAddresses(), clock);
+        this.signedRequests = new SignedRequests(new SignatureVerifier(clock), remoteAccounts, domainBlocks, config.https());
     }
 
     /** Connects to (or starts) the database and brings its schema up to date. */
@@ -196,7 +221,7 @@ public final class App implements AutoCloseable {
         background.add(new Worker(database.jdbi(), listen, types, settings, metrics.registry()).start());
         background.add(new RecurringScheduler(database.jdbi(), queue, types).start());
         if (settings.queues().contains(Queues.PUSH)) {
-            Sender sender = new HttpSender(Duration.ofSeconds(5), Duration.ofSeconds(15));
+            Sender sender = new HttpSender(federationHttp);
             background.add(new LaneWorker(database.jdbi(), listen, sender, settings.concurrency(), metrics.registry()).start());
         }
     }
@@ -231,6 +256,7 @@ public final class App implements AutoCloseable {
         ScheduledStatusesApi scheduledApi = new ScheduledStatusesApi(scheduled, authn, config.baseUrl());
         OAuthApi oauth = new OAuthApi(auth, accounts, accountJson, authn, csrf, cookies, addresses, config.baseUrl());
         TagService tags = new TagService(database.jdbi(), accounts, config.baseUrl(), clock);
+        TimelineService timelines = new TimelineService(database.jdbi(), feeds, accounts);
         AccountsApi.SignUpTokens signUpTokens = (appId, accountId, scopes) ->
                 OAuthApi.TokenView.of(auth.issueToken(appId, OptionalLong.of(accountId), scopes));
         return List.of(
@@ -240,12 +266,13 @@ public final class App implements AutoCloseable {
                 oauth,
                 // Before the accounts routes, so /api/v1/accounts/familiar_followers and /search are not taken for an account id.
                 new RelationshipsApi(relationships, accountJson, authn, config.baseUrl()),
-                new SearchApi(new SearchService(database.jdbi(), accounts, statuses, config.localDomain()), statuses, filters,
+                new SearchApi(new SearchService(database.jdbi(), accounts, statuses, remoteAccounts, config.localDomain()),
+                        statuses, filters,
                         accountJson, authn, config.baseUrl()),
-                new AccountsApi(accounts, accountJson, authn, rateLimits, addresses, signUpTokens, relationships),
+                new AccountsApi(accounts, remoteAccounts, accountJson, authn, rateLimits, addresses, signUpTokens, relationships),
                 new InstanceApi(config, instance, accounts),
                 new MarkersApi(markers, authn),
-                new TimelinesApi(new TimelineService(database.jdbi(), feeds, accounts), statuses, filters, authn,
+                new TimelinesApi(timelines, statuses, filters, authn,
                         config.baseUrl()),
                 new ListsApi(new ListService(database.jdbi(), accounts, feeds, queue), statuses, filters, accountJson, authn,
                         config.baseUrl()),
@@ -264,6 +291,9 @@ public final class App implements AutoCloseable {
                 new DiscoveryApi(new DiscoveryService(database.jdbi(), accounts, clock), tags, statuses, accountJson, authn,
                         config.baseUrl()),
                 new WebFingerApi(accounts, accountJson, config),
+                new ActivityPubApi(accounts, accountJson, statuses, timelines, relationships, tags, instanceActor,
+                        signedRequests, new ActivityStreams(config.baseUrl(), config.localDomain(), accountJson),
+                        new PublicPages(config.localDomain()), config.authorizedFetch()),
                 new NodeInfoApi(accounts, config),
                 new WebPages(config, accounts, oauth, instance, csrf, rateLimits, addresses));
     }
@@ -335,6 +365,30 @@ public final class App implements AutoCloseable {
         return lanes;
     }
 
+    public DomainBlocks domainBlocks() {
+        return domainBlocks;
+    }
+
+    public RemoteAccounts remoteAccounts() {
+        return remoteAccounts;
+    }
+
+    public SignedRequests signedRequests() {
+        return signedRequests;
+    }
+
+    public InstanceActor instanceActor() {
+        return instanceActor;
+    }
+
+    public Fetcher fetcher() {
+        return fetcher;
+    }
+
+    public FederationClient federationHttp() {
+        return federationHttp;
+    }
+
     /** Stops HTTP first, then background work (a worker finishes or gives back its jobs), then the database. */
     @Override
     public void close() {
@@ -350,6 +404,7 @@ public final class App implements AutoCloseable {
             }
         }
         background.clear();
+        federationHttp.close();
         database.close();
     }
 }

@@ -27,6 +27,7 @@ import social.caravan.core.queue.Queues;
 import social.caravan.core.queue.Worker;
 import social.caravan.instance.InstanceCommand;
 import social.caravan.instance.Rule;
+import social.caravan.federation.DomainsCommand;
 import social.caravan.reports.ReportsCommand;
 
 /** The command line: one jar, every role and every operator chore. */
@@ -41,6 +42,7 @@ public final class Caravan {
         cli.addSubcommand(new ReportsCommand(chore -> withApp(app -> chore.applyAsInt(app.reports()))));
         cli.addSubcommand(new AnnouncementsCommand(chore -> withApp(app -> chore.applyAsInt(app.announcements()))));
         cli.addSubcommand(new InstanceCommand(chore -> withApp(app -> chore.applyAsInt(app.instance()))));
+        cli.addSubcommand(new DomainsCommand(chore -> withApp(app -> chore.applyAsInt(app.domainBlocks()))));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ConfigException) {
                 System.err.println("caravan: configuration error: " + e.getMessage());

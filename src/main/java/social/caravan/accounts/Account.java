@@ -3,7 +3,10 @@ package social.caravan.accounts;
 import java.time.Instant;
 import java.util.List;
 
-/** A person's public profile. Local accounts have no domain; {@code role} is null for remote ones. */
+/**
+ * A person's public profile. Local accounts have no domain and no {@code remote}; {@code role} is null
+ * for remote ones, whose {@code note} is sanitized HTML (a local note is plain text).
+ */
 public record Account(
         long id,
         String username,
@@ -20,13 +23,22 @@ public record Account(
         Instant createdAt,
         Instant updatedAt,
         Role role,
-        Stats stats) {
+        Stats stats,
+        Remote remote) {
 
     /** What the account's profile counts. */
     public record Stats(long statuses, long followers, long following, Instant lastStatusAt) {}
 
-    /** A profile metadata row, as entered (plain text). */
+    /** A profile metadata row: plain text for local accounts, sanitized HTML values for remote ones. */
     public record Field(String name, String value) {}
+
+    /**
+     * Where a remote account's actor lives and how to reach it (null for local accounts). URLs are
+     * the ones its server published; {@code fetchedAt} is when the actor document was last read.
+     */
+    public record Remote(String uri, String url, String actorType, String inbox, String sharedInbox, String outbox,
+                         String followers, String following, String featured, String keyId, String avatarUrl,
+                         String headerUrl, Instant fetchedAt) {}
 
     public boolean local() {
         return domain == null;

@@ -50,14 +50,20 @@ public final class AccountJson {
 
     public AccountView render(Account a) {
         String acct = a.local() ? a.username() : a.username() + "@" + a.domain();
-        String avatar = baseUrl + "/avatars/original/missing.png";
-        String header = baseUrl + "/headers/original/missing.png";
+        String avatar = a.local() || a.remote().avatarUrl() == null
+                ? baseUrl + "/avatars/original/missing.png" : a.remote().avatarUrl();
+        String header = a.local() || a.remote().headerUrl() == null
+                ? baseUrl + "/headers/original/missing.png" : a.remote().headerUrl();
+        // Remote notes and field values arrive as HTML, sanitized when fetched; local ones are plain text.
         List<FieldView> fields = a.fields().stream()
-                .map(f -> new FieldView(Html.escape(f.name()), Html.linkify(f.value()), null)).toList();
+                .map(f -> new FieldView(Html.escape(f.name()), a.local() ? Html.linkify(f.value()) : f.value(), null))
+                .toList();
+        String note = a.local() ? Html.fromPlainText(a.note()) : a.note();
+        boolean group = !a.local() && "Group".equals(a.remote().actorType());
         // Mastodon shows the day an account was made, not the moment.
         Instant created = a.createdAt().atZone(ZoneOffset.UTC).toLocalDate().atStartOfDay(ZoneOffset.UTC).toInstant();
         return new AccountView(Long.toString(a.id()), a.username(), acct, a.displayName(), a.locked(), a.bot(),
-                a.discoverable(), a.indexable(), false, created, Html.fromPlainText(a.note()), profileUrl(a),
+                a.discoverable(), a.indexable(), group, created, note, profileUrl(a),
                 actorUri(a), avatar, avatar, header, header, a.stats().followers(), a.stats().following(),
                 a.stats().statuses(), a.stats().lastStatusAt() == null ? null
                         : a.stats().lastStatusAt().atZone(ZoneOffset.UTC).toLocalDate(), a.hideCollections(), !a.indexable(),
@@ -86,12 +92,23 @@ public final class AccountJson {
         return new RoleView(role.id(), role.displayName(), Long.toString(role.permissions()), "", role.highlighted());
     }
 
+    /** The profile page: ours for local accounts, the one the remote server published (else its actor URI). */
     public String profileUrl(Account a) {
+        if (!a.local()) {
+            return a.remote().url() != null ? a.remote().url() : actorUri(a);
+        }
         return baseUrl + "/@" + a.username();
     }
 
+    /**
+     * The ActivityPub id of the account's actor. A remote account stored without one (made before
+     * federation resolved actors) gets the URL Mastodon-style servers use.
+     */
     public String actorUri(Account a) {
-        return baseUrl + "/users/" + a.username();
+        if (a.local()) {
+            return baseUrl + "/users/" + a.username();
+        }
+        return a.remote().uri() != null ? a.remote().uri() : "https://" + a.domain() + "/users/" + a.username();
     }
 
     public String localDomain() {

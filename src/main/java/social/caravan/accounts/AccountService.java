@@ -163,18 +163,60 @@ public final class AccountService {
         return jdbi.withHandle(h -> store.user(h, accountId));
     }
 
-    /** Resolves {@code user} or {@code user@this-domain}; remote handles come with federation. */
+    /** Whether a handle's domain names this server (LOCAL_DOMAIN or WEB_DOMAIN). */
+    public boolean isLocalDomain(String domain) {
+        return domain.equalsIgnoreCase(config.localDomain()) || domain.equalsIgnoreCase(config.webDomain());
+    }
+
+    /** Resolves {@code user} or {@code user@this-domain}; remote handles go through {@link RemoteResolver}. */
     public Optional<Account> lookup(String acct) {
         String handle = acct.startsWith("@") ? acct.substring(1) : acct;
         int at = handle.indexOf('@');
         if (at >= 0) {
             String domain = handle.substring(at + 1);
-            if (!domain.equalsIgnoreCase(config.localDomain()) && !domain.equalsIgnoreCase(config.webDomain())) {
+            if (!isLocalDomain(domain)) {
                 return Optional.empty();
             }
             handle = handle.substring(0, at);
         }
         return handle.isEmpty() ? Optional.empty() : findLocal(handle);
+    }
+
+    /** A remote account by its actor URI (its ActivityPub id). */
+    public Optional<Account> findByUri(String uri) {
+        return jdbi.withHandle(h -> store.findByUri(h, uri));
+    }
+
+    /** A remote account by username and domain, case-insensitively. */
+    public Optional<Account> findRemote(String username, String domain) {
+        return jdbi.withHandle(h -> store.findRemote(h, username, domain));
+    }
+
+    /** The remote account whose published key has this id (usually its URI plus {@code #main-key}). */
+    public Optional<Account> findByKeyId(String keyId) {
+        return jdbi.withHandle(h -> store.findByKeyId(h, keyId));
+    }
+
+    /**
+     * A remote actor as fetched, already validated and sanitized by federation. Stored by its URI; an
+     * account known under the same handle with another URI (re-created elsewhere) takes the new one.
+     */
+    public record RemoteProfile(String username, String domain, String displayName, String noteHtml,
+                                List<Account.Field> fields, boolean locked, boolean bot, boolean discoverable,
+                                boolean indexable, String publicKeyPem, java.time.Instant published, Account.Remote remote) {}
+
+    /** Inserts or updates a remote account from its actor document; returns it as stored. */
+    public Account saveRemote(RemoteProfile p) {
+        return jdbi.inTransaction(h -> {
+            long id = store.upsertRemote(h, p);
+            invalidations.changedOnCommit(h, ACCOUNT, id);
+            return store.find(h, id).orElseThrow();
+        });
+    }
+
+    /** The PEM private key of a local account, to sign what it sends; empty for remote accounts. */
+    public Optional<String> privateKey(long accountId) {
+        return jdbi.withHandle(h -> store.privateKey(h, accountId));
     }
 
     /** Counts a status posted (+1) or deleted (-1), in the caller's transaction. */
@@ -228,7 +270,7 @@ public final class AccountService {
                     or(c.displayName(), a.displayName()), or(c.note(), a.note()), or(c.fields(), a.fields()),
                     or(c.locked(), a.locked()), or(c.bot(), a.bot()), or(c.discoverable(), a.discoverable()),
                     or(c.indexable(), a.indexable()), or(c.hideCollections(), a.hideCollections()),
-                    a.publicKey(), a.createdAt(), a.updatedAt(), a.role(), a.stats()));
+                    a.publicKey(), a.createdAt(), a.updatedAt(), a.role(), a.stats(), a.remote()));
             if (c.privacy() != null || c.sensitive() != null || c.language() != null) {
                 User u = store.user(h, accountId).orElseThrow(ApiException::notFound);
                 store.updateUser(h, new User(u.accountId(), u.email(), u.passwordHash(), u.role(), u.approved(),

@@ -19,7 +19,9 @@ final class AccountStore {
             a.discoverable, a.indexable, a.hide_collections, a.public_key, a.created_at, a.updated_at,
             (SELECT r.role FROM users r WHERE r.account_id = a.id) AS account_role,
             coalesce(st.statuses_count, 0) AS statuses_count, coalesce(st.followers_count, 0) AS followers_count,
-            coalesce(st.following_count, 0) AS following_count, st.last_status_at""";
+            coalesce(st.following_count, 0) AS following_count, st.last_status_at,
+            a.uri, a.url, a.actor_type, a.inbox_url, a.shared_inbox_url, a.outbox_url, a.followers_url, a.following_url,
+            a.featured_url, a.key_id, a.avatar_remote_url, a.header_remote_url, a.last_fetched_at""";
     private static final String ACCOUNTS = " FROM accounts a LEFT JOIN account_stats st ON st.account_id = a.id";
     private static final String USER_COLUMNS = """
             u.account_id, u.email, u.password_hash, u.role, u.approved, u.disabled, u.locale,
@@ -71,6 +73,84 @@ final class AccountStore {
         return h.createQuery("SELECT " + ACCOUNT_COLUMNS
                         + ACCOUNTS + " WHERE lower(a.username) = lower(:u) AND a.domain IS NULL")
                 .bind("u", username).map((rs, ctx) -> account(rs)).findOne();
+    }
+
+    Optional<Account> findByUri(Handle h, String uri) {
+        return h.createQuery("SELECT " + ACCOUNT_COLUMNS + ACCOUNTS + " WHERE a.uri = :uri")
+                .bind("uri", uri).map((rs, ctx) -> account(rs)).findOne();
+    }
+
+    Optional<Account> findRemote(Handle h, String username, String domain) {
+        return h.createQuery("SELECT " + ACCOUNT_COLUMNS + ACCOUNTS
+                        + " WHERE lower(a.username) = lower(:u) AND lower(a.domain) = lower(:d)")
+                .bind("u", username).bind("d", domain).map((rs, ctx) -> account(rs)).findOne();
+    }
+
+    Optional<Account> findByKeyId(Handle h, String keyId) {
+        return h.createQuery("SELECT " + ACCOUNT_COLUMNS + ACCOUNTS + " WHERE a.key_id = :k LIMIT 1")
+                .bind("k", keyId).map((rs, ctx) -> account(rs)).findOne();
+    }
+
+    Optional<String> privateKey(Handle h, long accountId) {
+        return h.createQuery("SELECT private_key FROM accounts WHERE id = :id AND private_key IS NOT NULL")
+                .bind("id", accountId).mapTo(String.class).findOne();
+    }
+
+    /** By URI first, then by handle (an actor re-created under a new URI); else a new row. */
+    long upsertRemote(Handle h, AccountService.RemoteProfile p) {
+        Account.Remote r = p.remote();
+        Optional<Long> existing = h.createQuery("""
+                        SELECT id FROM accounts
+                         WHERE uri = :uri OR (lower(username) = lower(:u) AND lower(domain) = lower(:d))
+                         ORDER BY (uri = :uri) DESC NULLS LAST LIMIT 1 FOR UPDATE""")
+                .bind("uri", r.uri()).bind("u", p.username()).bind("d", p.domain()).mapTo(Long.class).findOne();
+        String columns = """
+                username = :username, domain = :domain, display_name = :displayName, note = :note,
+                fields = CAST(:fields AS jsonb), locked = :locked, bot = :bot, discoverable = :discoverable,
+                indexable = :indexable, public_key = :publicKey, uri = :uri, url = :url, actor_type = :actorType,
+                inbox_url = :inbox, shared_inbox_url = :sharedInbox, outbox_url = :outbox, followers_url = :followers,
+                following_url = :following, featured_url = :featured, key_id = :keyId, avatar_remote_url = :avatar,
+                header_remote_url = :header, last_fetched_at = now(), updated_at = now()""";
+        var statement = existing.isPresent()
+                ? h.createUpdate("UPDATE accounts SET " + columns + " WHERE id = :id").bind("id", existing.get())
+                : h.createUpdate("""
+                        INSERT INTO accounts (username, domain, display_name, note, fields, locked, bot, discoverable,
+                                              indexable, public_key, uri, url, actor_type, inbox_url, shared_inbox_url,
+                                              outbox_url, followers_url, following_url, featured_url, key_id,
+                                              avatar_remote_url, header_remote_url, last_fetched_at, created_at, updated_at)
+                        VALUES (:username, :domain, :displayName, :note, CAST(:fields AS jsonb), :locked, :bot,
+                                :discoverable, :indexable, :publicKey, :uri, :url, :actorType, :inbox, :sharedInbox,
+                                :outbox, :followers, :following, :featured, :keyId, :avatar, :header, now(),
+                                coalesce(:published, now()), now())""");
+        statement.bind("username", p.username())
+                .bind("domain", p.domain())
+                .bind("displayName", p.displayName())
+                .bind("note", p.noteHtml())
+                .bind("fields", Json.write(p.fields()))
+                .bind("locked", p.locked())
+                .bind("bot", p.bot())
+                .bind("discoverable", p.discoverable())
+                .bind("indexable", p.indexable())
+                .bind("publicKey", p.publicKeyPem())
+                .bind("uri", r.uri())
+                .bind("url", r.url())
+                .bind("actorType", r.actorType())
+                .bind("inbox", r.inbox())
+                .bind("sharedInbox", r.sharedInbox())
+                .bind("outbox", r.outbox())
+                .bind("followers", r.followers())
+                .bind("following", r.following())
+                .bind("featured", r.featured())
+                .bind("keyId", r.keyId())
+                .bind("avatar", r.avatarUrl())
+                .bind("header", r.headerUrl())
+                .bindByType("published", p.published() == null ? null : java.sql.Timestamp.from(p.published()),
+                        java.sql.Timestamp.class);
+        if (existing.isPresent()) {
+            statement.execute();
+            return existing.get();
+        }
+        return statement.executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
     }
 
     List<Account> findAll(Handle h, Collection<Long> ids) {
@@ -207,7 +287,16 @@ final class AccountStore {
                 instant(rs.getTimestamp("created_at")),
                 instant(rs.getTimestamp("updated_at")),
                 rs.getString("account_role") == null ? null : Role.parse(rs.getString("account_role")),
-                stats(rs));
+                stats(rs),
+                rs.getString("domain") == null ? null : remote(rs));
+    }
+
+    private static Account.Remote remote(ResultSet rs) throws SQLException {
+        return new Account.Remote(rs.getString("uri"), rs.getString("url"), rs.getString("actor_type"),
+                rs.getString("inbox_url"), rs.getString("shared_inbox_url"), rs.getString("outbox_url"),
+                rs.getString("followers_url"), rs.getString("following_url"), rs.getString("featured_url"),
+                rs.getString("key_id"), rs.getString("avatar_remote_url"), rs.getString("header_remote_url"),
+                instant(rs.getTimestamp("last_fetched_at")));
     }
 
     private static Account.Stats stats(ResultSet rs) throws SQLException {

@@ -37,6 +37,10 @@ public final class WebFingerApi implements Routes {
         if (resource == null || resource.isBlank()) {
             throw ApiException.badRequest("The resource parameter is required");
         }
+        if (isInstanceActor(resource.trim())) {
+            instanceActor(ctx);
+            return;
+        }
         Account account = resolve(resource.trim()).orElseThrow(ApiException::notFound);
         String profile = accountJson.profileUrl(account);
         String actor = accountJson.actorUri(account);
@@ -48,6 +52,26 @@ public final class WebFingerApi implements Routes {
                 Map.of("rel", "self", "type", "application/activity+json", "href", actor),
                 Map.of("rel", "http://ostatus.org/schema/1.0/subscribe",
                         "template", config.baseUrl() + "/authorize_interaction?uri={uri}")));
+        ctx.header("Cache-Control", "max-age=259200, public");
+        ctx.contentType("application/jrd+json; charset=utf-8").result(Json.write(doc));
+    }
+
+    /** The instance actor answers to {@code acct:domain@domain} and to its URL, as Mastodon's does. */
+    private boolean isInstanceActor(String resource) {
+        String handle = resource.startsWith("acct:") ? resource.substring(5) : resource;
+        String self = config.localDomain() + "@" + config.localDomain();
+        return handle.equalsIgnoreCase(self) || resource.equals(config.baseUrl() + "/actor");
+    }
+
+    private void instanceActor(Context ctx) {
+        String actor = config.baseUrl() + "/actor";
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("subject", "acct:" + config.localDomain() + "@" + config.localDomain());
+        doc.put("aliases", List.of(actor));
+        doc.put("links", List.of(
+                Map.of("rel", "http://webfinger.net/rel/profile-page", "type", "text/html",
+                        "href", config.baseUrl() + "/about/more?instance_actor=true"),
+                Map.of("rel", "self", "type", "application/activity+json", "href", actor)));
         ctx.header("Cache-Control", "max-age=259200, public");
         ctx.contentType("application/jrd+json; charset=utf-8").result(Json.write(doc));
     }

@@ -78,7 +78,7 @@ public final class SearchApi implements Routes {
         SearchService.Results results = search.search(viewer, new SearchService.Query(q, type,
                 p.bool("following").orElse(false), p.string("account_id").orElse(null),
                 p.bool("exclude_unreviewed").orElse(false), id(p, "max_id").orElse(Long.MAX_VALUE),
-                id(p, "min_id").orElse(0), limit, offset));
+                id(p, "min_id").orElse(0), limit, offset, p.bool("resolve").orElse(false)));
         ctx.json(new SearchView(results.accounts().stream().map(accountJson::render).toList(),
                 filters.apply(viewer, StatusFilters.Context.NONE, statuses.views(results.statuses(), viewer)),
                 results.hashtags().stream().map(this::tag).toList()));

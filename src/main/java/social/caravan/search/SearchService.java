@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -14,6 +15,7 @@ import java.util.regex.Pattern;
 import org.jdbi.v3.core.Jdbi;
 import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountService;
+import social.caravan.accounts.RemoteResolver;
 import social.caravan.core.ids.Ids;
 import social.caravan.statuses.Status;
 import social.caravan.statuses.StatusService;
@@ -33,12 +35,15 @@ public final class SearchService {
     private final SearchStore store = new SearchStore();
     private final AccountService accounts;
     private final StatusService statuses;
+    private final RemoteResolver remote;
     private final String localDomain;
 
-    public SearchService(Jdbi jdbi, AccountService accounts, StatusService statuses, String localDomain) {
+    public SearchService(Jdbi jdbi, AccountService accounts, StatusService statuses, RemoteResolver remote,
+                         String localDomain) {
         this.jdbi = jdbi;
         this.accounts = accounts;
         this.statuses = statuses;
+        this.remote = remote;
         this.localDomain = localDomain;
     }
 
@@ -47,7 +52,7 @@ public final class SearchService {
      * Mastodon. {@code offset} applies only to a search of one type.
      */
     public record Query(String q, String type, boolean following, String accountId, boolean excludeUnreviewed,
-                        long upper, long lower, int limit, int offset) {}
+                        long upper, long lower, int limit, int offset, boolean resolve) {}
 
     public record Day(Instant day, long uses, long accounts) {}
 
@@ -65,6 +70,12 @@ public final class SearchService {
         List<Status> foundStatuses = List.of();
         List<Tag> foundTags = List.of();
         boolean wants = query.type() == null;
+        if (query.resolve() && viewer != 0 && (wants || "accounts".equals(query.type()))) {
+            Optional<Results> resolved = resolve(viewer, q, query, offset);
+            if (resolved.isPresent()) {
+                return resolved.get();
+            }
+        }
         if ((wants || "accounts".equals(query.type())) && !(q.startsWith("#") || (q.contains("@") && q.contains(" ")))) {
             foundAccounts = accounts(viewer, q, query.following() && viewer != 0, query.limit(), offset);
         }
@@ -76,6 +87,32 @@ public final class SearchService {
             foundTags = tags(q, query.excludeUnreviewed(), query.limit(), offset);
         }
         return new Results(foundAccounts, foundStatuses, foundTags);
+    }
+
+    private static final Pattern REMOTE_HANDLE = Pattern.compile("@?([a-z0-9_][a-z0-9_.\\-]*)@([a-z0-9.\\-]+(:\\d+)?)",
+            Pattern.CASE_INSENSITIVE);
+
+    /**
+     * With {@code resolve}, as Mastodon: an actor URL answers with that account alone; a remote handle
+     * puts the resolved account first, then the local search.
+     */
+    private Optional<Results> resolve(long viewer, String q, Query query, int offset) {
+        if (q.startsWith("https://") || q.startsWith("http://")) {
+            return remote.resolveUri(q).map(a -> new Results(List.of(a), List.of(), List.of()));
+        }
+        Matcher handle = REMOTE_HANDLE.matcher(q);
+        if (!handle.matches() || handle.group(2).equalsIgnoreCase(localDomain) || accounts.isLocalDomain(handle.group(2))) {
+            return Optional.empty();
+        }
+        Optional<Account> found = remote.resolveHandle(handle.group(1), handle.group(2));
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Account> rest = accounts(viewer, q, query.following(), query.limit(), offset);
+        List<Account> all = new ArrayList<>();
+        all.add(found.get());
+        rest.stream().filter(a -> a.id() != found.get().id()).limit(Math.max(0, query.limit() - 1)).forEach(all::add);
+        return Optional.of(new Results(all, List.of(), List.of()));
     }
 
     /** {@code q} as {@code name}, {@code @name}, {@code name@domain} or display-name words. */

@@ -41,6 +41,25 @@ public final class TimelineService {
         return jdbi.withHandle(h -> store.accountStatuses(h, viewer, accountId, filter, w));
     }
 
+    /** Status ids newest first, with the keys that page them (the same here: statuses page by id). */
+    public record StatusPage(List<Long> statusIds, List<Long> keys) {}
+
+    /**
+     * What an account's ActivityPub outbox shows a requester ({@code viewer}: the signing remote account,
+     * 0 when unsigned): its posts and boosts the visibility policy lets the viewer see, direct ones left out.
+     */
+    public StatusPage outbox(long viewer, long accountId, Window w) {
+        TimelineStore.Slice slice = jdbi.withHandle(h -> store.accountStatuses(h, viewer, accountId,
+                new TimelineStore.AccountFilter(false, false, false, false, null), w, true));
+        return new StatusPage(slice.statusIds(), slice.keys());
+    }
+
+    /** The account's pinned statuses the viewer may see (its featured collection), most recently pinned first. */
+    public List<Long> pinned(long viewer, long accountId) {
+        return jdbi.withHandle(h -> store.accountStatuses(h, viewer, accountId,
+                new TimelineStore.AccountFilter(false, false, false, true, null), Window.all(), true)).statusIds();
+    }
+
     TimelineStore.Slice marked(long viewer, TimelineStore.Mark mark, Window w) {
         return jdbi.withHandle(h -> store.marked(h, viewer, mark, w));
     }

@@ -72,6 +72,11 @@ final class TimelineStore {
      * Pinned ones come newest pin first, paged by the hidden pin ids.
      */
     Slice accountStatuses(Handle h, long viewer, long accountId, AccountFilter f, Window w) {
+        return accountStatuses(h, viewer, accountId, f, w, false);
+    }
+
+    /** {@code withoutDirect}: as ActivityPub collections list them, never a direct post. */
+    Slice accountStatuses(Handle h, long viewer, long accountId, AccountFilter f, Window w, boolean withoutDirect) {
         String key = f.pinned() ? "p.id" : "s.id";
         StringBuilder sql = new StringBuilder("SELECT " + key + " AS key, s.id FROM statuses s");
         if (f.pinned()) {
@@ -87,6 +92,9 @@ final class TimelineStore {
         }
         if (f.excludeReblogs()) {
             sql.append(" AND s.reblog_of_id IS NULL");
+        }
+        if (withoutDirect) {
+            sql.append(" AND s.visibility <> 'direct'");
         }
         if (f.onlyMedia()) {
             sql.append(" AND ").append(HAS_MEDIA);

@@ -30,7 +30,9 @@ public record Config(
         Optional<String> metricsToken,
         int workerConcurrency,
         int queueLeaseSeconds,
-        int activeDays) {
+        int activeDays,
+        boolean allowPrivateAddresses,
+        boolean authorizedFetch) {
 
     public enum Registrations { OPEN, APPROVAL, CLOSED }
 
@@ -48,7 +50,8 @@ public record Config(
             "CARAVAN_SITE_CONTACT_EMAIL", "STREAMING_API_BASE_URL", "TRUSTED_PROXY_IP",
             "CARAVAN_RATE_LIMIT_API", "CARAVAN_RATE_LIMIT_API_PERIOD", "CARAVAN_RATE_LIMIT_SIGNUPS",
             "CARAVAN_RATE_LIMIT_SIGNUPS_PERIOD", "CARAVAN_METRICS_PORT", "CARAVAN_METRICS_TOKEN",
-            "CARAVAN_WORKER_CONCURRENCY", "CARAVAN_QUEUE_LEASE_SECONDS", "CARAVAN_LOG_LEVEL", "CARAVAN_ACTIVE_DAYS");
+            "CARAVAN_WORKER_CONCURRENCY", "CARAVAN_QUEUE_LEASE_SECONDS", "CARAVAN_LOG_LEVEL", "CARAVAN_ACTIVE_DAYS",
+            "CARAVAN_ALLOW_PRIVATE_ADDRESSES", "AUTHORIZED_FETCH");
 
     public static Config from(Map<String, String> env) {
         var vars = new Variables(env);
@@ -91,7 +94,9 @@ public record Config(
                 vars.optional("CARAVAN_METRICS_TOKEN"),
                 vars.integer("CARAVAN_WORKER_CONCURRENCY", 16, 1, 1024),
                 vars.integer("CARAVAN_QUEUE_LEASE_SECONDS", 30, 2, 3600),
-                vars.integer("CARAVAN_ACTIVE_DAYS", 7, 1, 3650));
+                vars.integer("CARAVAN_ACTIVE_DAYS", 7, 1, 3650),
+                vars.bool("CARAVAN_ALLOW_PRIVATE_ADDRESSES", false),
+                vars.bool("AUTHORIZED_FETCH", false));
     }
 
     /** The base of every URL Caravan generates, e.g. {@code https://example.com}. */

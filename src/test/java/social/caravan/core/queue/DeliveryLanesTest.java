@@ -33,6 +33,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import social.caravan.core.config.Config;
 import social.caravan.core.db.Database;
+import social.caravan.core.net.AddressGuard;
+import social.caravan.core.net.FederationClient;
 import social.caravan.core.net.HttpSender;
 import social.caravan.support.TestDatabase;
 
@@ -93,7 +95,7 @@ class DeliveryLanesTest {
             assertThat(lanes.enqueue(dead.target(), "dead-" + j)).isTrue();
         }
 
-        startWorker(new HttpSender(Duration.ofSeconds(5), Duration.ofSeconds(30)), 4);
+        startWorker(loopbackSender(Duration.ofSeconds(5), Duration.ofSeconds(30)), 4);
 
         // The dead destination has its first request, and keeps it unanswered.
         await(Duration.ofSeconds(10), () -> dead.accepted.size() == 1 && dead.accepted.get(0).received().contains("dead-0"),
@@ -156,7 +158,7 @@ class DeliveryLanesTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();
         }
-        HttpSender sender = new HttpSender(Duration.ofSeconds(2), Duration.ofSeconds(5));
+        HttpSender sender = loopbackSender(Duration.ofSeconds(2), Duration.ofSeconds(5));
         assertThat(sender.send(delivery("http://127.0.0.1:" + closedPort + "/inbox"))).isEqualTo(Sender.Outcome.RETRY);
         assertThat(sender.send(delivery("ftp://127.0.0.1/inbox"))).isEqualTo(Sender.Outcome.REJECTED);
     }
@@ -170,7 +172,7 @@ class DeliveryLanesTest {
         lanes.enqueue(failing.target(), "f-1");
         lanes.enqueue(healthy.target(), "ok-0");
 
-        startWorker(new HttpSender(Duration.ofSeconds(5), Duration.ofSeconds(10)), 4);
+        startWorker(loopbackSender(Duration.ofSeconds(5), Duration.ofSeconds(10)), 4);
 
         await(Duration.ofSeconds(10), () -> destination(failing.host()).failures() == 1, "the 500 is recorded");
         await(Duration.ofSeconds(10), () -> healthy.bodies.size() == 1, "the other destination is delivered");
@@ -219,7 +221,7 @@ class DeliveryLanesTest {
         lanes.enqueue(recovering.target(), "r-0");
         lanes.enqueue(recovering.target(), "r-1");
 
-        startWorker(new HttpSender(Duration.ofSeconds(5), Duration.ofSeconds(10)), 4);
+        startWorker(loopbackSender(Duration.ofSeconds(5), Duration.ofSeconds(10)), 4);
 
         // 404: both deliveries are tried once, in order (a rejection does not stop the lane), and dropped.
         await(Duration.ofSeconds(10), () -> queued(gone.host()).isEmpty(), "the rejected deliveries are dropped");
@@ -254,7 +256,7 @@ class DeliveryLanesTest {
             lanes.enqueue(inbox.target(), status + "-1");
         }
 
-        startWorker(new HttpSender(Duration.ofSeconds(5), Duration.ofSeconds(10)), 4);
+        startWorker(loopbackSender(Duration.ofSeconds(5), Duration.ofSeconds(10)), 4);
 
         await(Duration.ofSeconds(10), () -> inboxes.stream().allMatch(i -> destination(i.host()).failures() == 1),
                 "every lane records one failure");
@@ -295,7 +297,7 @@ class DeliveryLanesTest {
                         UPDATE delivery_destinations SET failure_days = failure_days || (now() AT TIME ZONE 'UTC')::date
                          WHERE host = :host""").bind("host", sixDays.host()).execute());
 
-        startWorker(new HttpSender(Duration.ofSeconds(5), Duration.ofSeconds(10)), 4);
+        startWorker(loopbackSender(Duration.ofSeconds(5), Duration.ofSeconds(10)), 4);
         await(Duration.ofSeconds(10), () -> List.of(marked, recovers, sixDays).stream()
                 .allMatch(i -> destination(i.host()).failures() == 1), "one real failure today for each");
 
@@ -353,7 +355,7 @@ class DeliveryLanesTest {
         for (int j = 0; j < 4; j++) {
             lanes.enqueue(failing.target(), "o-" + j);
         }
-        startWorker(new HttpSender(Duration.ofSeconds(5), Duration.ofSeconds(10)), 4);
+        startWorker(loopbackSender(Duration.ofSeconds(5), Duration.ofSeconds(10)), 4);
         await(Duration.ofSeconds(10), () -> destination(failing.host()).failures() == 1, "the first failure");
         assertThat(queued(failing.host())).as("nothing is old yet").containsExactly("o-0", "o-1", "o-2", "o-3");
 
@@ -407,9 +409,9 @@ class DeliveryLanesTest {
         slow.delayMillis = 300;
         int leaseSeconds = 2;
         startWorker(new LaneWorker(db.jdbi(), db::dedicatedConnection,
-                new HttpSender(Duration.ofSeconds(5), Duration.ofSeconds(10)), 4, meters, leaseSeconds));
+                loopbackSender(Duration.ofSeconds(5), Duration.ofSeconds(10)), 4, meters, leaseSeconds));
         startWorker(new LaneWorker(db.jdbi(), db::dedicatedConnection,
-                new HttpSender(Duration.ofSeconds(5), Duration.ofSeconds(10)), 4, meters, leaseSeconds));
+                loopbackSender(Duration.ofSeconds(5), Duration.ofSeconds(10)), 4, meters, leaseSeconds));
         // 14 × 300 ms: the lane is worked for about twice as long as its lease.
         List<String> expected = IntStream.range(0, 14).mapToObj(j -> "l-" + j).toList();
         for (String body : expected) {
@@ -438,7 +440,7 @@ class DeliveryLanesTest {
                         org.assertj.core.groups.Tuple.tuple(fine.host(), 1L));
 
         Instant before = Instant.now().minusSeconds(5);
-        startWorker(new HttpSender(Duration.ofSeconds(5), Duration.ofSeconds(10)), 4);
+        startWorker(loopbackSender(Duration.ofSeconds(5), Duration.ofSeconds(10)), 4);
         await(Duration.ofSeconds(10), () -> destination(failing.host()).failures() == 1 && fine.bodies.size() == 1,
                 "one failure and one delivery");
         await(Duration.ofSeconds(5), () -> queued(fine.host()).isEmpty(), "the healthy lane drains");
@@ -532,11 +534,16 @@ class DeliveryLanesTest {
     }
 
     static Sender counting(AtomicInteger count) {
-        HttpSender http = new HttpSender(Duration.ofSeconds(5), Duration.ofSeconds(10));
+        HttpSender http = loopbackSender(Duration.ofSeconds(5), Duration.ofSeconds(10));
         return delivery -> {
             count.incrementAndGet();
             return http.send(delivery);
         };
+    }
+
+    /** The real sender, allowed to reach the loopback inboxes these tests start. */
+    static HttpSender loopbackSender(Duration connectTimeout, Duration requestTimeout) {
+        return new HttpSender(new FederationClient(new AddressGuard(true), "Caravan-test", connectTimeout, requestTimeout));
     }
 
     static Delivery delivery(String target) {
