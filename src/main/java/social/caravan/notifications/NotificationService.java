@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.stream.LongStream;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import social.caravan.core.bus.Channels;
+import social.caravan.core.bus.EventBus;
 import social.caravan.core.http.ApiException;
 import social.caravan.core.http.Page;
 
@@ -38,9 +40,11 @@ public final class NotificationService {
 
     private final Jdbi jdbi;
     private final NotificationStore store = new NotificationStore();
+    private final EventBus bus;
 
-    public NotificationService(Jdbi jdbi) {
+    public NotificationService(Jdbi jdbi, EventBus bus) {
         this.jdbi = jdbi;
+        this.bus = bus;
     }
 
     /**
@@ -48,6 +52,7 @@ public final class NotificationService {
      * notified of their own actions (but of their own poll's end), nor by someone they block, mute
      * with notifications or whose domain they block, nor about a conversation they muted, as in
      * Mastodon. Favourites and boosts of one status, and follows, group as Mastodon groups them.
+     * The recipient's streams get a {@code notification} event once it commits.
      */
     public void notify(Handle h, long recipient, long from, String type, Long statusId) {
         if (recipient == from && !type.equals(POLL)) {
@@ -57,7 +62,8 @@ public final class NotificationService {
             // An act undone and done again replaces its notification (Mastodon destroys it with the act).
             store.deleteSame(h, recipient, from, type, statusId);
         }
-        store.insert(h, recipient, from, type, statusId, groupKey(h, recipient, type, statusId));
+        store.insert(h, recipient, from, type, statusId, groupKey(h, recipient, type, statusId))
+                .ifPresent(id -> bus.publish(h, Channels.notifications(recipient), "notification", Long.toString(id)));
     }
 
     /**

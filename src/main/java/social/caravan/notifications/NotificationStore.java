@@ -55,20 +55,23 @@ final class NotificationStore {
                       WHERE lq.account_id = n.from_account_id AND lq.target_account_id = n.account_id)
                  ELSE true END""";
 
-    /** Adds a notification unless the recipient hides the sender or muted the conversation the status is in. */
-    void insert(Handle h, long recipientId, long fromId, String type, Long statusId, String groupKey) {
-        h.createUpdate("""
+    /** Adds a notification unless the recipient hides the sender or muted the conversation the status is in; its id when added. */
+    Optional<Long> insert(Handle h, long recipientId, long fromId, String type, Long statusId, String groupKey) {
+        return h.createQuery("""
                         INSERT INTO notifications (account_id, from_account_id, type, status_id, group_key)
                         SELECT :recipient, :from, :type, :status, :groupKey
                          WHERE NOT EXISTS (SELECT 1 FROM statuses cs JOIN conversation_mutes cm ON cm.conversation_id = cs.conversation_id
                                             WHERE cs.id = :status AND cm.account_id = :recipient)
-                           AND NOT\s""" + SENDER_HIDDEN.formatted(":recipient", ":from"))
+                           AND NOT\s""" + SENDER_HIDDEN.formatted(":recipient", ":from") + """
+
+                        RETURNING id""")
                 .bind("recipient", recipientId)
                 .bind("from", fromId)
                 .bind("type", type)
                 .bind("status", statusId)
                 .bind("groupKey", groupKey)
-                .execute();
+                .mapTo(Long.class)
+                .findOne();
     }
 
     /** Removes the earlier notifications of the same act (same sender, type and status). */

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -357,5 +358,25 @@ final class RelationshipStore {
 
     private static Instant instant(Timestamp timestamp) {
         return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    /**
+     * Which of {@code viewers} must not see a status of {@code authorId} involving {@code involved}
+     * (the author and the accounts it mentions): they block or mute one of them, block the author's
+     * domain, or the author blocks them. Mastodon's streaming checks, for many viewers at once.
+     */
+    List<Long> hiding(Handle h, Collection<Long> viewers, long authorId, Collection<Long> involved, String authorDomain) {
+        return h.createQuery("""
+                        SELECT v FROM unnest(:viewers) v
+                         WHERE EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = v AND b.target_account_id = ANY(:involved))
+                            OR EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = v AND m.target_account_id = ANY(:involved)
+                                          AND (m.expires_at IS NULL OR m.expires_at > now()))
+                            OR EXISTS (SELECT 1 FROM blocks ab WHERE ab.account_id = :author AND ab.target_account_id = v)
+                            OR EXISTS (SELECT 1 FROM account_domain_blocks d WHERE d.account_id = v AND d.domain = :domain)""")
+                .bind("viewers", viewers.toArray(Long[]::new))
+                .bind("involved", involved.toArray(Long[]::new))
+                .bind("author", authorId)
+                .bind("domain", authorDomain)
+                .mapTo(Long.class).list();
     }
 }
