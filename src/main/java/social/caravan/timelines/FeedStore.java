@@ -116,10 +116,14 @@ final class FeedStore {
                             ON CONFLICT (account_id) DO UPDATE SET entries = home_feeds.entries + 1
                             RETURNING account_id, entries
                         )
-                        SELECT r.account_id, r.notify, c.account_id IS NOT NULL AS fed,
+                        -- fed: the feed holds the entry now, from this fan-out or from a rebuild that ran first
+                        SELECT r.account_id, r.notify,
+                               c.account_id IS NOT NULL OR EXISTS (SELECT 1 FROM home_feed_entries e
+                                   WHERE e.account_id = r.account_id AND e.entry_id = :id) AS fed,
                                coalesce(c.entries >= :trimAt, false) AS trim
                           FROM recipients r LEFT JOIN counted c ON c.account_id = r.account_id
-                         WHERE r.notify OR c.account_id IS NOT NULL""")
+                         WHERE r.notify OR c.account_id IS NOT NULL OR EXISTS (SELECT 1 FROM home_feed_entries e
+                                   WHERE e.account_id = r.account_id AND e.entry_id = :id)""")
                 .bind("id", p.id())
                 .bind("author", p.accountId())
                 .bind("local", p.local())
