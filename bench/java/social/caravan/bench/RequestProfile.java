@@ -128,7 +128,9 @@ final class RequestProfile {
     private void steps() {
         String baseUrl = app.config().baseUrl();
         StatusService statuses = new StatusService(app.database().jdbi(), app.invalidations(), app.accounts(),
-                new AccountJson(baseUrl, app.config().localDomain()), app.auth(), app.notifications(), app.queue(), baseUrl);
+                new AccountJson(baseUrl, app.config().localDomain()), app.auth(), app.notifications(), app.queue(),
+                new social.caravan.polls.PollService(app.database().jdbi(), app.notifications(), app.queue()),
+                new social.caravan.conversations.ConversationService(app.database().jdbi(), app.bus()), app.bus(), baseUrl);
         long[][] t = new long[4][REQUESTS];
         long bytes = 0;
         for (int round = 0; round < 2; round++) { // the first round warms the JIT

@@ -1,6 +1,5 @@
 package social.caravan.streaming;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import social.caravan.core.http.Principal;
@@ -27,8 +26,8 @@ abstract class Client {
     /** "websocket" or "eventsource", as Mastodon's metrics label them. */
     abstract String type();
 
-    /** Queues one event; {@code payload} null for events without one. */
-    abstract void send(List<String> stream, String event, String payload);
+    /** Queues one event. */
+    abstract void send(Outgoing message);
 
     /** Closes the connection (a revoked token, too slow a reader, the node stopping). */
     abstract void close();

@@ -137,9 +137,8 @@ public final class StreamingApi implements Routes {
         }
 
         @Override
-        void send(List<String> stream, String event, String payload) {
-            String chunk = "event: " + event + "\ndata: " + (payload == null ? "" : payload) + "\n\n";
-            if (!queue.offer(chunk)) {
+        void send(Outgoing message) {
+            if (!queue.offer(message.eventSourceText())) {
                 close();
             }
         }
@@ -174,10 +173,6 @@ public final class StreamingApi implements Routes {
 
     /** What a socket says when it fails to subscribe, as Mastodon words it. */
     record SocketError(String error, int status) {}
-
-    /** A message on the socket: the payload is a JSON string inside the JSON, as Mastodon sends it. */
-    record Message(List<String> stream, String event, @com.fasterxml.jackson.annotation.JsonInclude(
-            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String payload) {}
 
     private void webSocket(WsConfig ws) {
         ws.onConnect(ctx -> {
@@ -273,8 +268,8 @@ public final class StreamingApi implements Routes {
         }
 
         @Override
-        void send(List<String> stream, String event, String payload) {
-            write(Json.write(new Message(stream, event, payload)), true);
+        void send(Outgoing message) {
+            write(message.socketText(), true);
         }
 
         void error(SocketError error) {

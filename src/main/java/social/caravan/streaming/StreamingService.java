@@ -200,7 +200,25 @@ public final class StreamingService implements AutoCloseable {
                     .renderOne(viewer, Long.parseLong(message.payload()))));
             case "announcement" -> perViewer(message, subs, viewer -> json(rooms.announcements()
                     .renderOne(viewer, Long.parseLong(message.payload()))));
-            default -> subs.forEach(s -> s.client().send(s.stream().label(), message.event(), message.payload()));
+            default -> {
+                Messages out = new Messages(message.event());
+                subs.forEach(s -> s.client().send(out.of(s.stream().label(), message.payload())));
+            }
+        }
+    }
+
+    /** The outgoing messages of one event, one per stream label and payload, shared by the connections that get them. */
+    private static final class Messages {
+        private final String event;
+        private final Map<List<String>, Map<String, Outgoing>> made = new HashMap<>();
+
+        Messages(String event) {
+            this.event = event;
+        }
+
+        Outgoing of(List<String> label, String payload) {
+            return made.computeIfAbsent(label, l -> new HashMap<>())
+                    .computeIfAbsent(payload == null ? "" : payload, p -> new Outgoing(label, event, payload));
         }
     }
 
@@ -211,10 +229,11 @@ public final class StreamingService implements AutoCloseable {
     /** Renders once per viewer; nothing goes to a viewer who may not see it. */
     private void perViewer(BusMessage message, Set<Subscription> subs, LongFunction<String> render) {
         Map<Long, String> rendered = new HashMap<>();
+        Messages out = new Messages(message.event());
         for (Subscription s : subs) {
             String payload = rendered.computeIfAbsent(s.client().accountId, render::apply);
             if (payload != null) {
-                s.client().send(s.stream().label(), message.event(), payload);
+                s.client().send(out.of(s.stream().label(), payload));
             }
         }
     }
@@ -227,6 +246,7 @@ public final class StreamingService implements AutoCloseable {
         }
         List<Subscription> own = subs.stream().filter(s -> !s.stream().shared()).toList();
         Map<Long, String> rendered = new HashMap<>();
+        Messages out = new Messages(message.event());
         for (Subscription s : own) {
             String payload = rendered.computeIfAbsent(s.client().accountId, viewer -> {
                 List<StatusJson.StatusView> views = rooms.filters().apply(viewer, s.stream().context(),
@@ -234,7 +254,7 @@ public final class StreamingService implements AutoCloseable {
                 return views.isEmpty() ? null : Json.write(views.getFirst());
             });
             if (payload != null) {
-                s.client().send(s.stream().label(), message.event(), payload);
+                s.client().send(out.of(s.stream().label(), payload));
             }
         }
     }
@@ -261,6 +281,7 @@ public final class StreamingService implements AutoCloseable {
         Set<Long> filtering = rooms.filters().filtering(viewers);
         String plain = Json.write(view);
         Map<Long, String> filtered = new HashMap<>();
+        Messages out = new Messages(message.event());
         for (Subscription s : subs) {
             long viewer = s.client().accountId;
             if (hidden.contains(viewer)) {
@@ -274,7 +295,7 @@ public final class StreamingService implements AutoCloseable {
                 });
             }
             if (payload != null) {
-                s.client().send(s.stream().label(), message.event(), payload);
+                s.client().send(out.of(s.stream().label(), payload));
             }
         }
     }
