@@ -10,8 +10,8 @@
 #
 #   bash bench/streaming.sh
 #
-# Options, as environment variables: BENCH_CLIENTS (10000), BENCH_ROUNDS (5 measured posts, after one
-# warm-up post), BENCH_NODE_HEAP (2g, the streaming node's -Xmx), BENCH_JVM_OPTS.
+# Options, as environment variables: BENCH_CLIENTS (10000), BENCH_ROUNDS (10 measured posts), BENCH_WARMUP (3 posts
+# before them), BENCH_NODE_HEAP (2g, the streaming node's -Xmx), BENCH_JVM_OPTS.
 # Builds with the Maven profile `bench` into target/bench; the normal build never sees it.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -14,3 +14,7 @@ CREATE TABLE streaming_channels (
 );
 
 CREATE INDEX streaming_channels_node ON streaming_channels (node_id);
+
+-- Streams ask who mutes the author of a status or blocks its domain (blocks have blocks_target already).
+CREATE INDEX mutes_target ON mutes (target_account_id);
+CREATE INDEX account_domain_blocks_domain ON account_domain_blocks (domain);

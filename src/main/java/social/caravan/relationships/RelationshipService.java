@@ -415,6 +415,8 @@ public final class RelationshipService implements AccountsApi.Relationships {
         }
         List<Long> involved = new java.util.ArrayList<>(mentioned);
         involved.add(authorId);
-        return java.util.Set.copyOf(jdbi.withHandle(h -> store.hiding(h, viewers, authorId, involved, authorDomain)));
+        java.util.Set<Long> hiding = new java.util.HashSet<>(jdbi.withHandle(h -> store.hiding(h, authorId, involved, authorDomain)));
+        hiding.retainAll(viewers);
+        return hiding;
     }
 }

@@ -1,6 +1,8 @@
 package social.caravan.streaming;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import social.caravan.core.json.Json;
 
@@ -16,6 +18,7 @@ final class Outgoing {
     private final String event;
     private final String payload;
     private String socketText;
+    private volatile ByteBuffer socketBytes;
     private String eventSourceText;
 
     /** {@code payload} null for events without one ({@code filters_changed}, {@code kill}). */
@@ -30,6 +33,20 @@ final class Outgoing {
             socketText = Json.write(new SocketMessage(stream, event, payload));
         }
         return socketText;
+    }
+
+    /** The socket message encoded once; each connection sends its own view of it, taken without a lock. */
+    ByteBuffer socketBytes() {
+        ByteBuffer bytes = socketBytes;
+        if (bytes == null) {
+            synchronized (this) {
+                if (socketBytes == null) {
+                    socketBytes = ByteBuffer.wrap(socketText().getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
+                }
+                bytes = socketBytes;
+            }
+        }
+        return bytes.slice();
     }
 
     synchronized String eventSourceText() {

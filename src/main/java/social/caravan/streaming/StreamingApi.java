@@ -16,6 +16,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import social.caravan.core.http.ApiException;
@@ -255,11 +259,13 @@ public final class StreamingApi implements Routes {
     /** A WebSocket: Jetty sends asynchronously; the count of unfinished sends bounds what a slow reader can hold. */
     private final class SocketClient extends Client {
         private final WsContext ctx;
+        private final CoreSession core;
         private final AtomicInteger pending = new AtomicInteger();
 
         SocketClient(Principal principal, WsContext ctx) {
             super(principal);
             this.ctx = ctx;
+            this.core = ((WebSocketSession) ctx.session).getCoreSession();
         }
 
         @Override
@@ -269,28 +275,32 @@ public final class StreamingApi implements Routes {
 
         @Override
         void send(Outgoing message) {
-            write(message.socketText(), true);
+            if (admit()) {
+                // The message's bytes are encoded once for every connection: a text frame of them goes out as is.
+                core.sendFrame(new Frame(OpCode.TEXT, message.socketBytes()), org.eclipse.jetty.util.Callback.from(() -> {
+                    pending.decrementAndGet();
+                    wsSent.increment();
+                }, failure -> pending.decrementAndGet()), false);
+            }
         }
 
         void error(SocketError error) {
-            write(Json.write(error), false);
+            if (admit()) {
+                ctx.session.sendText(Json.write(error), Callback.from(pending::decrementAndGet, failure -> pending.decrementAndGet()));
+            }
         }
 
-        private void write(String text, boolean counted) {
+        /** Whether one more message may be queued; a connection with too many unread is closed instead. */
+        private boolean admit() {
             if (!ctx.session.isOpen()) {
-                return;
+                return false;
             }
             if (pending.incrementAndGet() > MAX_PENDING) {
                 log.info("closing a stream of account {}: {} messages unread", accountId, MAX_PENDING);
                 close();
-                return;
+                return false;
             }
-            ctx.session.sendText(text, Callback.from(() -> {
-                pending.decrementAndGet();
-                if (counted) {
-                    wsSent.increment();
-                }
-            }, failure -> pending.decrementAndGet()));
+            return true;
         }
 
         @Override

@@ -3,6 +3,7 @@ package social.caravan.streaming;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,7 +13,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongFunction;
 import org.slf4j.Logger;
@@ -58,6 +64,9 @@ public final class StreamingService implements AutoCloseable {
     private final Map<String, AtomicInteger> connected = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> subscribed = new ConcurrentHashMap<>();
     private final Counter received;
+    private final Timer dispatched;
+    /** Sends of one event to many connections are shared among these threads, one per core. */
+    private final ExecutorService senders;
 
     /** A connection's interest in one channel, through one of its streams. */
     private record Subscription(Client client, Stream stream) {}
@@ -70,6 +79,10 @@ public final class StreamingService implements AutoCloseable {
                 .description("Bus messages this streaming node received for its channels").register(meters);
         Gauge.builder("caravan_streaming_bus_channels", bus, EventBus::channelCount)
                 .description("Bus channels this streaming node listens to").register(meters);
+        this.dispatched = Timer.builder("caravan_streaming_dispatch")
+                .description("Handling one bus message: checks, rendering and queueing it for every connection").register(meters);
+        this.senders = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
+                Thread.ofPlatform().name("streaming-send-", 0).daemon().factory());
         this.dispatcher = Thread.ofPlatform().name("streaming-dispatch").daemon().start(this::dispatchLoop);
     }
 
@@ -174,8 +187,10 @@ public final class StreamingService implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
+            long started = System.nanoTime();
             try {
                 dispatch(message);
+                dispatched.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             } catch (RuntimeException e) {
                 log.warn("streaming {} on {} failed: {}", message.event(), message.channel(), e.toString());
             }
@@ -202,7 +217,9 @@ public final class StreamingService implements AutoCloseable {
                     .renderOne(viewer, Long.parseLong(message.payload()))));
             default -> {
                 Messages out = new Messages(message.event());
-                subs.forEach(s -> s.client().send(out.of(s.stream().label(), message.payload())));
+                List<Delivery> deliveries = subs.stream()
+                        .map(s -> new Delivery(s.client(), out.of(s.stream().label(), message.payload()))).toList();
+                inParallel(deliveries, d -> d.client().send(d.message()));
             }
         }
     }
@@ -280,8 +297,9 @@ public final class StreamingService implements AutoCloseable {
         Set<Long> hidden = rooms.relationships().hiding(viewers, Long.parseLong(view.account().id()), mentioned, domain);
         Set<Long> filtering = rooms.filters().filtering(viewers);
         String plain = Json.write(view);
-        Map<Long, String> filtered = new HashMap<>();
         Messages out = new Messages(message.event());
+        List<Delivery> deliveries = new ArrayList<>(subs.size());
+        Map<Long, String> filtered = new HashMap<>();
         for (Subscription s : subs) {
             long viewer = s.client().accountId;
             if (hidden.contains(viewer)) {
@@ -295,7 +313,43 @@ public final class StreamingService implements AutoCloseable {
                 });
             }
             if (payload != null) {
-                s.client().send(out.of(s.stream().label(), payload));
+                deliveries.add(new Delivery(s.client(), out.of(s.stream().label(), payload)));
+            }
+        }
+        // Encoded once here, so the senders only send.
+        deliveries.forEach(d -> d.message().socketBytes());
+        inParallel(deliveries, d -> d.client().send(d.message()));
+    }
+
+    private record Delivery(Client client, Outgoing message) {}
+
+    /** Below this many connections one thread sends; above, the senders share the list. */
+    private static final int PARALLEL_FROM = 500;
+
+    /**
+     * Runs {@code send} for every subscription, on the sender threads when there are many, and
+     * returns when all are queued, so the next message never overtakes this one on a connection.
+     */
+    private <T> void inParallel(List<T> items, java.util.function.Consumer<T> send) {
+        if (items.size() < PARALLEL_FROM) {
+            items.forEach(send);
+            return;
+        }
+        int threads = Runtime.getRuntime().availableProcessors();
+        int chunk = (items.size() + threads - 1) / threads;
+        List<Future<?>> running = new ArrayList<>();
+        for (int from = 0; from < items.size(); from += chunk) {
+            List<T> part = items.subList(from, Math.min(items.size(), from + chunk));
+            running.add(senders.submit(() -> part.forEach(send)));
+        }
+        for (Future<?> f : running) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                log.warn("sending failed: {}", e.getCause().toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
@@ -309,6 +363,7 @@ public final class StreamingService implements AutoCloseable {
     public void close() {
         running = false;
         dispatcher.interrupt();
+        senders.shutdownNow();
         List.copyOf(clients).forEach(Client::close);
     }
 }
