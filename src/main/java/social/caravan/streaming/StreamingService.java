@@ -121,8 +121,13 @@ public final class StreamingService implements AutoCloseable {
         if (client.streams.putIfAbsent(stream.key(), stream) != null) {
             return;
         }
+        Subscription subscription = new Subscription(client, stream);
         for (String channel : stream.channels()) {
-            byChannel.computeIfAbsent(channel, c -> ConcurrentHashMap.newKeySet()).add(new Subscription(client, stream));
+            byChannel.compute(channel, (c, subs) -> {
+                Set<Subscription> kept = subs == null ? ConcurrentHashMap.newKeySet() : subs;
+                kept.add(subscription);
+                return kept;
+            });
             bus.listen(channel);
         }
         gauge(subscribed, "caravan_streaming_connected_channels", "Streams subscribed to, by stream", client.type(),
@@ -137,11 +142,13 @@ public final class StreamingService implements AutoCloseable {
         if (client.streams.remove(stream.key()) == null) {
             return;
         }
+        Subscription subscription = new Subscription(client, stream);
         for (String channel : stream.channels()) {
-            Set<Subscription> subs = byChannel.get(channel);
-            if (subs != null) {
-                subs.remove(new Subscription(client, stream));
-            }
+            // A channel's set goes with its last subscription, so per-account channels do not pile up.
+            byChannel.computeIfPresent(channel, (c, subs) -> {
+                subs.remove(subscription);
+                return subs.isEmpty() ? null : subs;
+            });
             bus.unlisten(channel);
         }
         gauge(subscribed, "caravan_streaming_connected_channels", "Streams subscribed to, by stream", client.type(),
