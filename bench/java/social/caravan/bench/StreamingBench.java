@@ -42,7 +42,8 @@ public final class StreamingBench {
         Map<String, String> env = Map.of("CARAVAN_DATA_DIR", dataDir.toString(), "PORT", Integer.toString(webPort),
                 "LOCAL_DOMAIN", domain, "DB_POOL", "10", "CARAVAN_METRICS_TOKEN", METRICS_TOKEN);
         Process node = null;
-        try (App web = App.open(Config.from(env)).serve(EnumSet.of(App.ProcessRole.WEB))) {
+        App web = App.open(Config.from(env)).serve(EnumSet.of(App.ProcessRole.WEB));
+        try {
             long started = System.nanoTime();
             List<String> tokens = accounts(web);
             String poster = web.auth().issueOperatorToken(
@@ -129,10 +130,14 @@ public final class StreamingBench {
             System.out.printf(Locale.ROOT, "Target p95 < 200 ms: %s (%.1f ms)%n", p95 < 200 ? "met" : "NOT met", p95);
             sockets.close();
         } finally {
+            // The node first: the embedded PostgreSQL it uses stops with the web App.
             if (node != null) {
                 node.destroy();
-                node.waitFor(20, TimeUnit.SECONDS);
+                if (!node.waitFor(30, TimeUnit.SECONDS)) {
+                    node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
             }
+            web.close();
         }
     }
 

@@ -366,9 +366,11 @@ public final class App implements AutoCloseable {
         return bus;
     }
 
-    /** Stops HTTP first, then background work (a worker finishes or gives back its jobs), then the database. */
+    /** Leaves the bus, stops HTTP, then background work (a worker finishes or gives back its jobs), then the database. */
     @Override
     public void close() {
+        // A streaming node leaves the bus first: closing its connections then writes nothing.
+        bus.leave();
         for (Javalin server : servers) {
             server.stop();
         }

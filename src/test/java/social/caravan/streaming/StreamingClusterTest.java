@@ -74,8 +74,7 @@ abstract class StreamingClusterTest {
     /** Waits until {@code nodes} streaming nodes registered {@code channel}, so a publisher will see them. */
     void awaitListening(String channel, int nodes) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (web.app.database().jdbi().withHandle(h -> h.createQuery(
-                "SELECT count(*) FROM streaming_channels WHERE channel = :c").bind("c", channel).mapTo(Integer.class).one()) < nodes) {
+        while (registered(channel) < nodes) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(channel + " not registered by " + nodes + " node(s)");
             }
@@ -133,6 +132,23 @@ abstract class StreamingClusterTest {
                     .header("Authorization", "Bearer " + token("ben")).DELETE().build()).status()).isEqualTo(200);
             assertThat(annHome.awaitEvent("user", "delete").path("payload").asString()).isEqualTo(id);
         }
+    }
+
+    @Test
+    void aNodeThatStopsLeavesTheRegistryAndClosesItsSockets() {
+        TestServer third = TestServer.join(web, busEnv(), EnumSet.of(App.ProcessRole.STREAMING));
+        try (StreamSocket socket = StreamSocket.open(third.baseUrl, token("cat"))) {
+            socket.subscribe("public:remote");
+            awaitListening("timeline:public:remote", 1);
+            third.close();
+            assertThat(registered("timeline:public:remote")).isZero();
+            assertThat(socket.awaitClosed()).isPositive();
+        }
+    }
+
+    int registered(String channel) {
+        return web.app.database().jdbi().withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM streaming_channels WHERE channel = :c").bind("c", channel).mapTo(Integer.class).one());
     }
 
     @Test

@@ -41,6 +41,8 @@ public final class EventBus implements AutoCloseable {
     private final Map<String, Integer> listened = new ConcurrentHashMap<>();
     private volatile Consumer<BusMessage> receiver;
     private ScheduledExecutorService heartbeat;
+    /** Once the node leaves, its registration is gone at once and connections closing after that write nothing. */
+    private volatile boolean left;
 
     private EventBus(Jdbi jdbi, Transport transport) {
         this.jdbi = jdbi;
@@ -93,7 +95,9 @@ public final class EventBus implements AutoCloseable {
     public void listen(String channel) {
         listened.compute(channel, (c, count) -> {
             if (count == null) {
-                jdbi.useHandle(h -> store.add(h, node, c));
+                if (!left) {
+                    jdbi.useHandle(h -> store.add(h, node, c));
+                }
                 return 1;
             }
             return count + 1;
@@ -105,6 +109,9 @@ public final class EventBus implements AutoCloseable {
         listened.computeIfPresent(channel, (c, count) -> {
             if (count > 1) {
                 return count - 1;
+            }
+            if (left) {
+                return null;
             }
             try {
                 jdbi.useHandle(h -> store.remove(h, node, c));
@@ -141,16 +148,26 @@ public final class EventBus implements AutoCloseable {
         }
     }
 
+    /**
+     * Unregisters this node and all its channels in one statement, before its connections close
+     * (one by one they would each write); publishers stop sending to it at once.
+     */
+    public void leave() {
+        if (heartbeat == null || left) {
+            return;
+        }
+        left = true;
+        heartbeat.shutdownNow();
+        try {
+            jdbi.useHandle(h -> store.removeNode(h, node));
+        } catch (RuntimeException e) {
+            log.debug("unregistering the node failed: {}", e.getMessage());
+        }
+    }
+
     @Override
     public void close() {
-        if (heartbeat != null) {
-            heartbeat.shutdownNow();
-            try {
-                jdbi.useHandle(h -> store.removeNode(h, node));
-            } catch (RuntimeException e) {
-                log.debug("unregistering the node failed: {}", e.getMessage());
-            }
-        }
+        leave();
         transport.close();
     }
 }
