@@ -10,7 +10,7 @@
 #
 #   bash bench/streaming.sh
 #
-# Options, as environment variables: BENCH_CLIENTS (10000), BENCH_ROUNDS (10 measured posts), BENCH_WARMUP (3 posts
+# Options, as environment variables: BENCH_CLIENTS (10000), BENCH_ROUNDS (10 measured posts), BENCH_WARMUP (5 posts
 # before them), BENCH_NODE_HEAP (2g, the streaming node's -Xmx), BENCH_JVM_OPTS.
 # Builds with the Maven profile `bench` into target/bench; the normal build never sees it.
 set -euo pipefail

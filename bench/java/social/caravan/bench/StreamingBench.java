@@ -28,7 +28,7 @@ public final class StreamingBench {
     private static final int CLIENTS = Integer.getInteger("bench.clients", intEnv("BENCH_CLIENTS", 10_000));
     private static final int ROUNDS = intEnv("BENCH_ROUNDS", 10);
     /** Posts before the measured ones, while both JVMs compile the paths they take. */
-    private static final int WARMUP = intEnv("BENCH_WARMUP", 3);
+    private static final int WARMUP = intEnv("BENCH_WARMUP", 5);
     private static final String METRICS_TOKEN = "bench-metrics";
 
     private StreamingBench() {}
