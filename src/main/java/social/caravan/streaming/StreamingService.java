@@ -121,6 +121,11 @@ public final class StreamingService implements AutoCloseable {
         if (client.streams.putIfAbsent(stream.key(), stream) != null) {
             return;
         }
+        if (stream.name().equals("user")) {
+            // An open user stream keeps the home feed filled, as reading home does; before the channels
+            // are registered, so a post that finds the channel also finds the feed active.
+            rooms.feeds().activate(client.accountId);
+        }
         Subscription subscription = new Subscription(client, stream);
         for (String channel : stream.channels()) {
             byChannel.compute(channel, (c, subs) -> {
@@ -132,10 +137,6 @@ public final class StreamingService implements AutoCloseable {
         }
         gauge(subscribed, "caravan_streaming_connected_channels", "Streams subscribed to, by stream", client.type(),
                 stream.name()).incrementAndGet();
-        if (stream.name().equals("user")) {
-            // An open user stream keeps the home feed filled, as reading home does.
-            rooms.feeds().activate(client.accountId);
-        }
     }
 
     void unsubscribe(Client client, Stream stream) {

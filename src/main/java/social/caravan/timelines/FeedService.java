@@ -91,6 +91,10 @@ public final class FeedService {
             }
             List<String> channels = new ArrayList<>();
             followups.stream().filter(FeedStore.Followup::fed).forEach(f -> channels.add(Channels.home(f.accountId())));
+            List<Long> unsure = followups.stream().filter(f -> !f.fed()).map(FeedStore.Followup::accountId).toList();
+            if (!unsure.isEmpty()) {
+                store.holding(h, post.id(), unsure).forEach(a -> channels.add(Channels.home(a)));
+            }
             lists.forEach(l -> channels.add(Channels.list(l.listId())));
             bus.publish(h, channels, "update", Long.toString(post.id()));
         }));

@@ -18,6 +18,15 @@ final class FeedStore {
     /** A recipient of a fan-out: whether its feed took the entry, is to be notified, reached the trim size. */
     record Followup(long accountId, boolean fed, boolean notifyOfPost, boolean trim) {}
 
+    /**
+     * Which of {@code accounts}' feeds hold the entry, read in a statement of its own: it sees an
+     * entry that a rebuild running beside the fan-out committed while the fan-out waited for it.
+     */
+    List<Long> holding(Handle h, long entryId, List<Long> accounts) {
+        return h.createQuery("SELECT account_id FROM home_feed_entries WHERE entry_id = :id AND account_id = ANY(:accounts)")
+                .bind("id", entryId).bind("accounts", accounts.toArray(Long[]::new)).mapTo(Long.class).list();
+    }
+
     /** A list feed that took a fan-out's entry, and whether it reached the trim size. */
     record FedList(long listId, boolean trim) {}
 
@@ -51,9 +60,9 @@ final class FeedStore {
      * should see the post by Mastodon's home-feed rules; the active ones among them get the entry
      * (unless the post or another boost of it is already near the top of their feed) and their entry
      * count goes up. An inactive author's own posts come back with the rebuild, like everything else.
-     * Returns those whose feed took the entry, those to notify (a follow with notify, for a status
-     * that notifies, not notified already: a job may run twice) and whether each feed reached
-     * {@code trimAt}.
+     * Returns those whose feed took the entry, those whose feed is being rebuilt (the rebuild may
+     * have taken it), those to notify (a follow with notify, for a status that notifies, not
+     * notified already: a job may run twice) and whether each feed reached {@code trimAt}.
      */
     List<Followup> fanout(Handle h, Post p, boolean notifies, int activeDays, int recentEntries, int trimAt) {
         return h.createQuery("""
@@ -116,14 +125,11 @@ final class FeedStore {
                             ON CONFLICT (account_id) DO UPDATE SET entries = home_feeds.entries + 1
                             RETURNING account_id, entries
                         )
-                        -- fed: the feed holds the entry now, from this fan-out or from a rebuild that ran first
-                        SELECT r.account_id, r.notify,
-                               c.account_id IS NOT NULL OR EXISTS (SELECT 1 FROM home_feed_entries e
-                                   WHERE e.account_id = r.account_id AND e.entry_id = :id) AS fed,
+                        SELECT r.account_id, r.notify, c.account_id IS NOT NULL AS fed,
                                coalesce(c.entries >= :trimAt, false) AS trim
                           FROM recipients r LEFT JOIN counted c ON c.account_id = r.account_id
-                         WHERE r.notify OR c.account_id IS NOT NULL OR EXISTS (SELECT 1 FROM home_feed_entries e
-                                   WHERE e.account_id = r.account_id AND e.entry_id = :id)""")
+                         WHERE r.notify OR c.account_id IS NOT NULL OR EXISTS (SELECT 1 FROM home_feeds hf
+                                   WHERE hf.account_id = r.account_id AND hf.rebuilding)""")
                 .bind("id", p.id())
                 .bind("author", p.accountId())
                 .bind("local", p.local())
