@@ -47,7 +47,7 @@ final class FanoutRun {
         this.jdbi = jdbi;
         this.fixture = fixture;
         this.baseUrl = baseUrl;
-        this.feeds = new FeedService(app.database().jdbi(), app.notifications(), app.queue(), app.config().activeDays());
+        this.feeds = new FeedService(app.database().jdbi(), app.notifications(), app.queue(), app.config().activeDays(), app.bus());
     }
 
     TimelineBench.Verdict run(int rounds) throws Exception {

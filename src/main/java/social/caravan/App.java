@@ -25,6 +25,7 @@ import social.caravan.auth.AuthService;
 import social.caravan.auth.Cookies;
 import social.caravan.auth.Csrf;
 import social.caravan.auth.OAuthApi;
+import social.caravan.core.bus.EventBus;
 import social.caravan.core.cache.Invalidations;
 import social.caravan.conversations.ConversationService;
 import social.caravan.conversations.ConversationsApi;
@@ -91,6 +92,8 @@ import social.caravan.timelines.MarkerService;
 import social.caravan.timelines.MarkersApi;
 import social.caravan.timelines.TimelineService;
 import social.caravan.timelines.TimelinesApi;
+import social.caravan.streaming.StreamingApi;
+import social.caravan.streaming.StreamingService;
 import social.caravan.web.WebPages;
 
 /** Explicit wiring: the database, every service, and the HTTP routes of the roles this process runs. */
@@ -130,28 +133,34 @@ public final class App implements AutoCloseable {
     private final Fetcher fetcher;
     private final RemoteAccounts remoteAccounts;
     private final SignedRequests signedRequests;
+    private final EventBus bus;
+    private final RelationshipService relationships;
+    private final FilterService filters;
     private final List<Javalin> servers = new ArrayList<>();
     private final List<AutoCloseable> background = new ArrayList<>();
 
     private App(Config config, Database database) {
         this.config = config;
         this.database = database;
+        this.bus = EventBus.create(database.jdbi(), database::dedicatedConnection, config.redisUrl());
         this.accounts = new AccountService(database.jdbi(), invalidations, config);
-        this.auth = new AuthService(database.jdbi(), accounts, clock);
+        this.auth = new AuthService(database.jdbi(), accounts, clock, bus);
         this.instance = new InstanceService(database.jdbi(), clock);
         this.markers = new MarkerService(database.jdbi());
-        this.notifications = new NotificationService(database.jdbi());
+        this.notifications = new NotificationService(database.jdbi(), bus);
         this.queue = new JobQueue(database.jdbi());
         this.lanes = new DeliveryLanes(database.jdbi());
-        this.feeds = new FeedService(database.jdbi(), notifications, queue, config.activeDays());
+        this.feeds = new FeedService(database.jdbi(), notifications, queue, config.activeDays(), bus);
         this.polls = new PollService(database.jdbi(), notifications, queue);
         this.accountJson = new AccountJson(config.baseUrl(), config.localDomain());
-        this.conversations = new ConversationService(database.jdbi());
+        this.conversations = new ConversationService(database.jdbi(), bus);
         this.statuses = new StatusService(database.jdbi(), invalidations, accounts, accountJson, auth, notifications,
-                queue, polls, conversations, config.baseUrl());
+                queue, polls, conversations, bus, config.baseUrl());
         this.scheduled = new ScheduledStatusService(database.jdbi(), statuses, polls, queue, clock);
         this.reports = new ReportService(database.jdbi(), accounts, statuses, instance);
-        this.announcements = new AnnouncementService(database.jdbi(), accounts, accountJson, config.baseUrl());
+        this.announcements = new AnnouncementService(database.jdbi(), accounts, accountJson, bus, config.baseUrl());
+        this.relationships = new RelationshipService(database.jdbi(), accounts, notifications, queue);
+        this.filters = new FilterService(database.jdbi(), invalidations, statuses, bus);
         this.metrics = new Metrics(config.metricsToken());
         this.authn = new Authn(auth);
         this.addresses = new ClientAddresses(config.trustedProxies());
@@ -189,19 +198,32 @@ public final class App implements AutoCloseable {
     public App serve(Set<ProcessRole> roles, Worker.Settings workerSettings) {
         invalidations.start(database::dedicatedConnection);
         background.add(invalidations);
+        RateLimits rateLimits = new RateLimits(config.rateLimits(), addresses, authn, new RateLimiter(clock));
+        List<Routes> routes = new ArrayList<>();
         if (roles.contains(ProcessRole.WEB)) {
-            RateLimits rateLimits = new RateLimits(config.rateLimits(), addresses, authn, new RateLimiter(clock));
-            Javalin web = HttpServer.create(webRoutes(rateLimits), rateLimits, metrics.registry());
-            web.start(config.bind(), config.port());
-            servers.add(web);
-            log.info("web role listening on http://{}:{} as {}", config.bind(), web.port(), config.baseUrl());
+            routes.addAll(webRoutes(rateLimits));
+        }
+        if (roles.contains(ProcessRole.STREAMING)) {
+            StreamingService streaming = new StreamingService(bus, new StreamingService.Renderers(statuses, filters,
+                    relationships, notificationsApi(), conversationsApi(), announcementsApi(),
+                    listService(), feeds), metrics.registry()).start();
+            background.add(streaming);
+            if (!roles.contains(ProcessRole.WEB)) {
+                routes.add(new HealthApi(database.jdbi()));
+                routes.add(r -> r.get("/metrics", metrics::guardedScrape));
+            }
+            routes.add(new StreamingApi(streaming, auth));
+        }
+        if (!routes.isEmpty()) {
+            // One HTTP server per process: the streaming routes join the web ones when both roles run.
+            Javalin http = HttpServer.create(routes, rateLimits, metrics.registry());
+            http.start(config.bind(), config.port());
+            servers.add(http);
+            log.info("{} listening on http://{}:{} as {} (bus: {})", roles.contains(ProcessRole.WEB) ? "web role"
+                    : "streaming role", config.bind(), http.port(), config.baseUrl(), bus.transportName());
         }
         if (roles.contains(ProcessRole.WORKER)) {
             startWorker(workerSettings);
-        }
-        // The streaming role has no work of its own yet; it arrives with its issue.
-        if (roles.contains(ProcessRole.STREAMING)) {
-            log.info("streaming role: nothing to run in this version");
         }
         background.add(new QueueMetrics(queue, lanes, metrics.registry()).start());
         config.metricsPort().ifPresent(port -> {
@@ -248,11 +270,25 @@ public final class App implements AutoCloseable {
                 });
     }
 
+    private NotificationsApi notificationsApi() {
+        return new NotificationsApi(notifications, accounts, accountJson, statuses, filters, markers, authn, config.baseUrl());
+    }
+
+    private ConversationsApi conversationsApi() {
+        return new ConversationsApi(conversations, statuses, accounts, accountJson, authn, config.baseUrl());
+    }
+
+    private AnnouncementsApi announcementsApi() {
+        return new AnnouncementsApi(announcements, accountJson, authn, config.baseUrl());
+    }
+
+    private ListService listService() {
+        return new ListService(database.jdbi(), accounts, feeds, queue);
+    }
+
     private List<Routes> webRoutes(RateLimits rateLimits) {
         Cookies cookies = new Cookies(config.https());
         Csrf csrf = new Csrf(cookies);
-        RelationshipService relationships = new RelationshipService(database.jdbi(), accounts, notifications, queue);
-        FilterService filters = new FilterService(database.jdbi(), invalidations, statuses);
         ScheduledStatusesApi scheduledApi = new ScheduledStatusesApi(scheduled, authn, config.baseUrl());
         OAuthApi oauth = new OAuthApi(auth, accounts, accountJson, authn, csrf, cookies, addresses, config.baseUrl());
         TagService tags = new TagService(database.jdbi(), accounts, config.baseUrl(), clock);
@@ -274,19 +310,17 @@ public final class App implements AutoCloseable {
                 new MarkersApi(markers, authn),
                 new TimelinesApi(timelines, statuses, filters, authn,
                         config.baseUrl()),
-                new ListsApi(new ListService(database.jdbi(), accounts, feeds, queue), statuses, filters, accountJson, authn,
-                        config.baseUrl()),
+                new ListsApi(listService(), statuses, filters, accountJson, authn, config.baseUrl()),
                 // Before the notifications routes, so /api/v1/notifications/policy and /requests are not taken for an id.
                 new NotificationRequestsApi(notifications, accounts, accountJson, statuses, filters, authn, config.baseUrl()),
-                new NotificationsApi(notifications, accounts, accountJson, statuses, filters, markers, authn,
-                        config.baseUrl()),
+                notificationsApi(),
                 new StatusesApi(statuses, filters, accountJson, authn, scheduledApi, config.baseUrl()),
                 scheduledApi,
                 new PollsApi(polls, statuses, relationships, authn),
                 new FiltersApi(filters, authn),
                 new ReportsApi(reports, accounts, accountJson, authn),
-                new AnnouncementsApi(announcements, accountJson, authn, config.baseUrl()),
-                new ConversationsApi(conversations, statuses, accounts, accountJson, authn, config.baseUrl()),
+                announcementsApi(),
+                conversationsApi(),
                 new TagsApi(tags, authn, config.baseUrl()),
                 new DiscoveryApi(new DiscoveryService(database.jdbi(), accounts, clock), tags, statuses, accountJson, authn,
                         config.baseUrl()),
@@ -389,9 +423,15 @@ public final class App implements AutoCloseable {
         return federationHttp;
     }
 
-    /** Stops HTTP first, then background work (a worker finishes or gives back its jobs), then the database. */
+    public EventBus bus() {
+        return bus;
+    }
+
+    /** Leaves the bus, stops HTTP, then background work (a worker finishes or gives back its jobs), then the database. */
     @Override
     public void close() {
+        // A streaming node leaves the bus first: closing its connections then writes nothing.
+        bus.leave();
         for (Javalin server : servers) {
             server.stop();
         }
@@ -404,6 +444,7 @@ public final class App implements AutoCloseable {
             }
         }
         background.clear();
+        bus.close();
         federationHttp.close();
         database.close();
     }

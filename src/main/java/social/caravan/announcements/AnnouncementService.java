@@ -7,7 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import social.caravan.core.bus.Channels;
+import social.caravan.core.bus.EventBus;
+import social.caravan.core.json.Json;
 import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountJson;
 import social.caravan.accounts.AccountService;
@@ -19,6 +23,10 @@ import social.caravan.statuses.TextFormatter;
  * with emoji (at most eight different ones each, as on Mastodon).
  */
 public final class AnnouncementService {
+    /** The streaming payload of a reaction change, as Mastodon's {@code announcement.reaction} event. */
+    record ReactionEvent(String name, int count, String announcementId) {}
+
+    private final EventBus bus;
     static final int MAX_REACTION_NAMES = 8;
 
     private final Jdbi jdbi;
@@ -27,7 +35,8 @@ public final class AnnouncementService {
     private final AccountJson accountJson;
     private final TextFormatter formatter;
 
-    public AnnouncementService(Jdbi jdbi, AccountService accounts, AccountJson accountJson, String baseUrl) {
+    public AnnouncementService(Jdbi jdbi, AccountService accounts, AccountJson accountJson, EventBus bus, String baseUrl) {
+        this.bus = bus;
         this.jdbi = jdbi;
         this.accounts = accounts;
         this.accountJson = accountJson;
@@ -50,8 +59,12 @@ public final class AnnouncementService {
             throw ApiException.unprocessable("An all-day announcement needs a start and an end");
         }
         TextFormatter.Rendered rendered = formatter.render(text.strip(), this::resolveMention);
-        return jdbi.withHandle(h -> store.insert(h, text.strip(), rendered.html(), rendered.mentionedAccountIds(),
-                List.copyOf(rendered.tags()), startsAt, endsAt, allDay));
+        return jdbi.inTransaction(h -> {
+            long id = store.insert(h, text.strip(), rendered.html(), rendered.mentionedAccountIds(),
+                    List.copyOf(rendered.tags()), startsAt, endsAt, allDay);
+            bus.publish(h, Channels.ANNOUNCEMENTS, "announcement", Long.toString(id));
+            return id;
+        });
     }
 
     /** Local handles only, as statuses resolve them until federation. */
@@ -70,9 +83,12 @@ public final class AnnouncementService {
     }
 
     public void remove(long id) {
-        if (!jdbi.withHandle(h -> store.delete(h, id))) {
-            throw ApiException.notFound();
-        }
+        jdbi.useTransaction(h -> {
+            if (!store.delete(h, id)) {
+                throw ApiException.notFound();
+            }
+            bus.publish(h, Channels.ANNOUNCEMENTS, "announcement.delete", Long.toString(id));
+        });
     }
 
     /** A reaction as shown: the emoji, how many chose it, and whether the reader did. */
@@ -124,6 +140,7 @@ public final class AnnouncementService {
             if (!store.react(h, accountId, id, name)) {
                 throw ApiException.unprocessable("Duplicate record");
             }
+            reacted(h, id, name);
         });
     }
 
@@ -134,6 +151,18 @@ public final class AnnouncementService {
             if (!store.unreact(h, accountId, id, name)) {
                 throw ApiException.notFound();
             }
+            reacted(h, id, name);
         });
+    }
+
+    /** Tells user streams how many now chose this reaction. */
+    private void reacted(Handle h, long id, String name) {
+        bus.publish(h, Channels.ANNOUNCEMENTS, "announcement.reaction",
+                Json.write(new ReactionEvent(name, store.reactionCount(h, id, name), Long.toString(id))));
+    }
+
+    /** One announcement showing now, as {@code viewer} sees it. */
+    public java.util.Optional<Shown> shownOne(long viewer, long id) {
+        return shown(viewer).stream().filter(s -> s.announcement().id() == id).findFirst();
     }
 }

@@ -97,6 +97,11 @@ final class AnnouncementStore {
                 .bind("id", id).bind("account", accountId).bind("name", name).execute() == 1;
     }
 
+    int reactionCount(Handle h, long id, String name) {
+        return h.createQuery("SELECT count(*) FROM announcement_reactions WHERE announcement_id = :id AND name = :name")
+                .bind("id", id).bind("name", name).mapTo(Integer.class).one();
+    }
+
     boolean unreact(Handle h, long accountId, long id, String name) {
         return h.createUpdate("DELETE FROM announcement_reactions WHERE announcement_id = :id AND account_id = :account AND name = :name")
                 .bind("id", id).bind("account", accountId).bind("name", name).execute() == 1;

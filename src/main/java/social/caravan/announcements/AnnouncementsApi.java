@@ -72,6 +72,11 @@ public final class AnnouncementsApi implements Routes {
         ctx.json(Map.of());
     }
 
+    /** One announcement showing now, for a user stream's {@code announcement} event. */
+    public java.util.Optional<AnnouncementView> renderOne(long viewer, long id) {
+        return announcements.shownOne(viewer, id).map(this::render);
+    }
+
     private AnnouncementView render(AnnouncementService.Shown shown) {
         Announcement a = shown.announcement();
         return new AnnouncementView(Long.toString(a.id()), a.content(), a.startsAt(), a.endsAt(), a.allDay(),

@@ -11,6 +11,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
+import social.caravan.core.bus.Channels;
+import social.caravan.core.bus.EventBus;
 import social.caravan.accounts.AccountService;
 import social.caravan.accounts.User;
 import social.caravan.core.http.ApiException;
@@ -28,9 +30,11 @@ public final class AuthService implements TokenResolver {
     private final AuthStore store = new AuthStore();
     private final AccountService accounts;
     private final Clock clock;
+    private final EventBus bus;
 
-    public AuthService(Jdbi jdbi, AccountService accounts, Clock clock) {
+    public AuthService(Jdbi jdbi, AccountService accounts, Clock clock, EventBus bus) {
         this.jdbi = jdbi;
+        this.bus = bus;
         this.accounts = accounts;
         this.clock = clock;
     }
@@ -174,14 +178,20 @@ public final class AuthService implements TokenResolver {
         return issueToken(app.id(), OptionalLong.of(accountId), scopes);
     }
 
-    /** Revokes a token of this client's; a token of another client or an unknown one is ignored (RFC 7009). */
+    /**
+     * Revokes a token of this client's; a token of another client or an unknown one is ignored (RFC 7009).
+     * Streams opened with it are closed ({@code kill} on its channel, as Mastodon does).
+     */
     public void revoke(Application app, String token) {
         if (token == null || token.isBlank()) {
             return;
         }
-        jdbi.useHandle(h -> store.tokenByHash(h, Secrets.digest(token))
+        jdbi.useTransaction(h -> store.tokenByHash(h, Secrets.digest(token))
                 .filter(row -> row.applicationId() == app.id())
-                .ifPresent(row -> store.revokeToken(h, row.id())));
+                .ifPresent(row -> {
+                    store.revokeToken(h, row.id());
+                    bus.publish(h, Channels.accessToken(row.id()), "kill", null);
+                }));
     }
 
     @Override

@@ -2,9 +2,12 @@ package social.caravan.conversations;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import social.caravan.core.bus.Channels;
+import social.caravan.core.bus.EventBus;
 import social.caravan.core.db.Window;
 import social.caravan.core.http.ApiException;
 import social.caravan.statuses.DirectStatuses;
@@ -19,8 +22,11 @@ public final class ConversationService implements DirectStatuses {
     private final Jdbi jdbi;
     private final ConversationStore store = new ConversationStore();
 
-    public ConversationService(Jdbi jdbi) {
+    private final EventBus bus;
+
+    public ConversationService(Jdbi jdbi, EventBus bus) {
         this.jdbi = jdbi;
+        this.bus = bus;
     }
 
     @Override
@@ -29,9 +35,21 @@ public final class ConversationService implements DirectStatuses {
         everyone.add(status.accountId());
         List<Long> others = mentionedAccountIds.stream().filter(id -> id != status.accountId()).distinct().toList();
         for (long recipient : store.recipients(h, others, status.accountId(), status.conversationId())) {
-            store.add(h, recipient, status.conversationId(), without(everyone, recipient), status.id(), true);
+            store.add(h, recipient, status.conversationId(), without(everyone, recipient), status.id(), true)
+                    .ifPresent(id -> announce(h, recipient, id));
         }
-        store.add(h, status.accountId(), status.conversationId(), without(everyone, status.accountId()), status.id(), false);
+        store.add(h, status.accountId(), status.conversationId(), without(everyone, status.accountId()), status.id(), false)
+                .ifPresent(id -> announce(h, status.accountId(), id));
+    }
+
+    /** The account's direct stream hears of the conversation, as Mastodon's {@code conversation} event. */
+    private void announce(Handle h, long accountId, long conversationId) {
+        bus.publish(h, Channels.direct(accountId), "conversation", Long.toString(conversationId));
+    }
+
+    /** One of the account's conversations, as the direct stream renders it. */
+    public Optional<Conversation> find(long accountId, long id) {
+        return jdbi.withHandle(h -> store.find(h, accountId, id));
     }
 
     @Override

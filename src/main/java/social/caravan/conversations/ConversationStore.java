@@ -16,8 +16,9 @@ final class ConversationStore {
      * Adds a status to the account's row for (thread, participants), making the row if needed. A
      * status already there changes nothing, so a repeated call is harmless.
      */
-    void add(Handle h, long accountId, long conversationId, List<Long> participantIds, long statusId, boolean unread) {
-        h.createUpdate("""
+    /** Adds the status to the account's conversation with these participants; its id, unless it was there already. */
+    Optional<Long> add(Handle h, long accountId, long conversationId, List<Long> participantIds, long statusId, boolean unread) {
+        return h.createQuery("""
                         INSERT INTO account_conversations
                                (account_id, conversation_id, participant_account_ids, status_ids, last_status_id, unread)
                         VALUES (:account, :conversation, :participants, ARRAY[:status]::bigint[], :status, :unread)
@@ -26,13 +27,15 @@ final class ConversationStore {
                                                FROM unnest(account_conversations.status_ids || :status) x),
                                last_status_id = greatest(account_conversations.last_status_id, :status),
                                unread = EXCLUDED.unread
-                         WHERE NOT :status = ANY(account_conversations.status_ids)""")
+                         WHERE NOT :status = ANY(account_conversations.status_ids)
+                        RETURNING id""")
                 .bind("account", accountId)
                 .bind("conversation", conversationId)
                 .bind("participants", participantIds.toArray(Long[]::new))
                 .bind("status", statusId)
                 .bind("unread", unread)
-                .execute();
+                .mapTo(Long.class)
+                .findOne();
     }
 
     /**

@@ -73,6 +73,11 @@ public final class ConversationsApi implements Routes {
     }
 
     /** The participants (the viewer alone for a note to oneself) and last statuses, loaded once per page. */
+    /** One of the viewer's conversations, for the direct stream's {@code conversation} event. */
+    public java.util.Optional<ConversationView> renderOne(long viewer, long id) {
+        return conversations.find(viewer, id).map(c -> render(List.of(c), viewer).getFirst());
+    }
+
     private List<ConversationView> render(List<Conversation> page, long viewer) {
         List<Long> accountIds = page.stream()
                 .flatMap(c -> c.participantIds().isEmpty() ? Stream.of(viewer) : c.participantIds().stream())

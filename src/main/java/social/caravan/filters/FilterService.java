@@ -14,6 +14,8 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.HandleConsumer;
 import org.jdbi.v3.core.Jdbi;
+import social.caravan.core.bus.Channels;
+import social.caravan.core.bus.EventBus;
 import social.caravan.core.cache.Invalidations;
 import social.caravan.core.cache.RowCache;
 import social.caravan.core.http.ApiException;
@@ -40,18 +42,24 @@ public final class FilterService implements StatusFilters {
     private final RowCache<Compiled> byAccount;
     private final FilterStore store = new FilterStore();
     private final StatusService statuses;
+    private final EventBus bus;
 
-    public FilterService(Jdbi jdbi, Invalidations invalidations, StatusService statuses) {
+    public FilterService(Jdbi jdbi, Invalidations invalidations, StatusService statuses, EventBus bus) {
         this.jdbi = jdbi;
+        this.bus = bus;
         this.invalidations = invalidations;
         this.statuses = statuses;
         this.byAccount = new RowCache<>(invalidations, FILTERS, ACCOUNTS_CACHED, Duration.ofMinutes(5));
     }
 
-    /** A change to an account's filters, seen by this process's cache as soon as it commits. */
+    /**
+     * A change to an account's filters, seen by this process's cache as soon as it commits; the
+     * account's user streams hear {@code filters_changed}.
+     */
     private <T> T inWrite(long accountId, HandleCallback<T, RuntimeException> change) {
         return jdbi.inTransaction(h -> {
             invalidations.changedOnCommit(h, FILTERS, accountId);
+            bus.publish(h, Channels.home(accountId), "filters_changed", null);
             return change.withHandle(h);
         });
     }
@@ -319,6 +327,14 @@ public final class FilterService implements StatusFilters {
     }
 
     // Applying filters
+
+    /** Which of {@code accounts} have a filter in force: only they need {@link #apply}, so a stream asks once for all its viewers. */
+    public java.util.Set<Long> filtering(java.util.Collection<Long> accounts) {
+        if (accounts.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return java.util.Set.copyOf(jdbi.withHandle(h -> store.filtering(h, accounts)));
+    }
 
     /** A filter result: the filter, the text its keywords matched, the statuses it named. */
     public record Result(Filter filter, List<String> keywordMatches, List<String> statusMatches) {}

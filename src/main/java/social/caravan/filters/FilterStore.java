@@ -17,6 +17,15 @@ final class FilterStore {
     private static final String FILTER_COLUMNS = "f.id, f.account_id, f.title, f.context, f.action, f.expires_at";
 
     /** The owner's filters, oldest first, with their rules; {@code activeOnly} leaves out expired ones. */
+    /** The accounts among {@code accounts} with a filter that has not expired. */
+    List<Long> filtering(Handle h, java.util.Collection<Long> accounts) {
+        return h.createQuery("""
+                        SELECT DISTINCT account_id FROM custom_filters
+                         WHERE account_id = ANY(:accounts) AND (expires_at IS NULL OR expires_at > now())""")
+                .bind("accounts", accounts.toArray(Long[]::new))
+                .mapTo(Long.class).list();
+    }
+
     List<Filter> filters(Handle h, long accountId) {
         List<Filter> filters = h.createQuery("SELECT " + FILTER_COLUMNS + " FROM custom_filters f WHERE f.account_id = :a ORDER BY f.id")
                 .bind("a", accountId).map((rs, ctx) -> filter(rs)).list();

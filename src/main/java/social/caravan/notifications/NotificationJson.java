@@ -21,7 +21,7 @@ import social.caravan.statuses.StatusService;
  * through {@link StatusService}, so a status the recipient may no longer see is never shown: its
  * notification is left out instead.
  */
-final class NotificationJson {
+public final class NotificationJson {
     /** The types whose notifications carry the status they are about. */
     static final Set<String> STATUS_TYPES = Set.of(NotificationService.FAVOURITE, NotificationService.REBLOG,
             NotificationService.STATUS, NotificationService.MENTION, NotificationService.POLL, NotificationService.UPDATE);
@@ -39,7 +39,7 @@ final class NotificationJson {
     }
 
     /** Mastodon's Notification entity; {@code status} only for the types about one. */
-    record NotificationView(String id, String type, Instant createdAt, String groupKey, AccountJson.AccountView account,
+    public record NotificationView(String id, String type, Instant createdAt, String groupKey, AccountJson.AccountView account,
                             @JsonInclude(JsonInclude.Include.NON_NULL) StatusJson.StatusView status) {}
 
     /** Mastodon's NotificationGroup; the page fields only on a page of groups, {@code status_id} only for status types. */

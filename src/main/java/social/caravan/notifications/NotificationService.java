@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.stream.LongStream;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import social.caravan.core.bus.Channels;
+import social.caravan.core.bus.EventBus;
 import social.caravan.core.http.ApiException;
 import social.caravan.core.http.Page;
 
@@ -39,9 +41,11 @@ public final class NotificationService {
     private final Jdbi jdbi;
     private final NotificationStore store = new NotificationStore();
     private final NotificationPolicies policies;
+    private final EventBus bus;
 
-    public NotificationService(Jdbi jdbi) {
+    public NotificationService(Jdbi jdbi, EventBus bus) {
         this.jdbi = jdbi;
+        this.bus = bus;
         this.policies = new NotificationPolicies(jdbi);
     }
 
@@ -56,6 +60,7 @@ public final class NotificationService {
      * Mastodon. Favourites and boosts of one status, and follows, group as Mastodon groups them.
      * The recipient's notification policy may drop it, or filter it: kept out of the lists (and of
      * groups), a filtered mention in its sender's request.
+     * Unfiltered ones reach the recipient's streams as a {@code notification} event once it commits.
      */
     public void notify(Handle h, long recipient, long from, String type, Long statusId) {
         if (recipient == from && !type.equals(POLL)) {
@@ -70,10 +75,13 @@ public final class NotificationService {
             store.deleteSame(h, recipient, from, type, statusId);
         }
         boolean filtered = verdict.equals(NotificationPolicy.FILTER);
-        boolean made = store.insert(h, recipient, from, type, statusId,
+        Optional<Long> made = store.insert(h, recipient, from, type, statusId,
                 filtered ? null : groupKey(h, recipient, type, statusId), filtered);
-        if (made && filtered && type.equals(MENTION) && statusId != null) {
+        if (made.isPresent() && filtered && type.equals(MENTION) && statusId != null) {
             policies.fileRequest(h, recipient, from, statusId);
+        }
+        if (made.isPresent() && !filtered) {
+            bus.publish(h, Channels.notifications(recipient), "notification", Long.toString(made.get()));
         }
     }
 

@@ -56,23 +56,26 @@ final class NotificationStore {
 
     /**
      * Adds a notification unless the recipient hides the sender or muted the conversation the
-     * status is in; whether it did.
+     * status is in; its id when added.
      */
-    boolean insert(Handle h, long recipientId, long fromId, String type, Long statusId, String groupKey,
-                   boolean filtered) {
-        return h.createUpdate("""
+    Optional<Long> insert(Handle h, long recipientId, long fromId, String type, Long statusId, String groupKey,
+                          boolean filtered) {
+        return h.createQuery("""
                         INSERT INTO notifications (account_id, from_account_id, type, status_id, group_key, filtered)
                         SELECT :recipient, :from, :type, :status, :groupKey, :filtered
                          WHERE NOT EXISTS (SELECT 1 FROM statuses cs JOIN conversation_mutes cm ON cm.conversation_id = cs.conversation_id
                                             WHERE cs.id = :status AND cm.account_id = :recipient)
-                           AND NOT\s""" + SENDER_HIDDEN.formatted(":recipient", ":from"))
+                           AND NOT\s""" + SENDER_HIDDEN.formatted(":recipient", ":from") + """
+
+                        RETURNING id""")
                 .bind("recipient", recipientId)
                 .bind("from", fromId)
                 .bind("type", type)
                 .bind("status", statusId)
                 .bind("groupKey", groupKey)
                 .bind("filtered", filtered)
-                .execute() > 0;
+                .mapTo(Long.class)
+                .findOne();
     }
 
     /** Removes the earlier notifications of the same act (same sender, type and status). */

@@ -69,6 +69,11 @@ public final class NotificationsApi implements Routes {
         ctx.json(json.render(found, account));
     }
 
+    /** One of the recipient's notifications, rendered as the list renders it, for the user stream. */
+    public java.util.Optional<NotificationJson.NotificationView> renderOne(long recipient, long id) {
+        return notifications.find(recipient, id).flatMap(n -> json.render(List.of(n), recipient).stream().findFirst());
+    }
+
     private void unreadCount(Context ctx) {
         long account = account(ctx, READ);
         ctx.json(new CountView(notifications.unreadCount(account, filter(ctx, true), lastRead(account), countLimit(ctx))));

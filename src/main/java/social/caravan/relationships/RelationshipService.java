@@ -406,4 +406,17 @@ public final class RelationshipService implements AccountsApi.Relationships {
         }
         return ids.stream().map(found::get).filter(Objects::nonNull).toList();
     }
+
+    /** Which of {@code viewers} must not see a status by {@code authorId} mentioning {@code mentioned}, by their blocks and mutes. */
+    public java.util.Set<Long> hiding(java.util.Collection<Long> viewers, long authorId, java.util.Collection<Long> mentioned,
+                                      String authorDomain) {
+        if (viewers.isEmpty()) {
+            return java.util.Set.of();
+        }
+        List<Long> involved = new java.util.ArrayList<>(mentioned);
+        involved.add(authorId);
+        java.util.Set<Long> hiding = new java.util.HashSet<>(jdbi.withHandle(h -> store.hiding(h, authorId, involved, authorDomain)));
+        hiding.retainAll(viewers);
+        return hiding;
+    }
 }

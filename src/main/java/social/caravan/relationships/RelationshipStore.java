@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -357,5 +358,28 @@ final class RelationshipStore {
 
     private static Instant instant(Timestamp timestamp) {
         return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    /**
+     * The accounts that must not see a status of {@code authorId} involving {@code involved} (the
+     * author and the accounts it mentions): they block or mute one of them, block the author's
+     * domain, or the author blocks them. Mastodon's streaming checks, asked from the other side, so
+     * the cost does not grow with the number of viewers.
+     */
+    List<Long> hiding(Handle h, long authorId, Collection<Long> involved, String authorDomain) {
+        return h.createQuery("""
+                        SELECT b.account_id FROM blocks b WHERE b.target_account_id = ANY(:involved)
+                        UNION
+                        SELECT m.account_id FROM mutes m WHERE m.target_account_id = ANY(:involved)
+                           AND (m.expires_at IS NULL OR m.expires_at > now())
+                        UNION
+                        SELECT ab.target_account_id FROM blocks ab WHERE ab.account_id = :author
+                        UNION
+                        SELECT d.account_id FROM account_domain_blocks d
+                         WHERE CAST(:domain AS text) IS NOT NULL AND d.domain = :domain""")
+                .bind("involved", involved.toArray(Long[]::new))
+                .bind("author", authorId)
+                .bind("domain", authorDomain)
+                .mapTo(Long.class).list();
     }
 }

@@ -20,6 +20,8 @@ import social.caravan.accounts.AccountJson;
 import social.caravan.accounts.AccountService;
 import social.caravan.accounts.User;
 import social.caravan.auth.AuthService;
+import social.caravan.core.bus.Channels;
+import social.caravan.core.bus.EventBus;
 import social.caravan.core.cache.Invalidations;
 import social.caravan.core.cache.RowCache;
 import social.caravan.core.db.Window;
@@ -66,6 +68,7 @@ public final class StatusService {
     private final PollService polls;
     private final DirectStatuses directStatuses;
     private final Invalidations invalidations;
+    private final EventBus bus;
     private final RowCache<StatusBody> bodies;
     private final RowCache<StatusStore.Counts> statusCounts;
     /** Each viewer's flags by status; only the viewer's own acts change them, and any of those drops them all. */
@@ -75,8 +78,9 @@ public final class StatusService {
 
     public StatusService(Jdbi jdbi, Invalidations invalidations, AccountService accounts, AccountJson accountJson,
                          AuthService auth, NotificationService notifications, JobQueue queue, PollService polls,
-                         DirectStatuses directStatuses, String baseUrl) {
+                         DirectStatuses directStatuses, EventBus bus, String baseUrl) {
         this.jdbi = jdbi;
+        this.bus = bus;
         this.invalidations = invalidations;
         this.bodies = new RowCache<>(invalidations, STATUS, STATUSES_CACHED, CACHED_AT_MOST);
         this.statusCounts = new RowCache<>(invalidations, STATUS, STATUSES_CACHED, CACHED_AT_MOST);
@@ -317,8 +321,48 @@ public final class StatusService {
             if (visibility == Visibility.DIRECT) {
                 directStatuses.posted(h, created, rendered.mentionedAccountIds());
             }
+            if (visibility == Visibility.PUBLIC) {
+                bus.publish(h, publicChannels(created, rendered.tags()), "update", Long.toString(id));
+            }
             return created;
         });
+    }
+
+    /**
+     * The public streams a public post appears on, as Mastodon broadcasts it: its hashtags' streams,
+     * and the public ones unless it replies to someone else. Posts are local until federation.
+     */
+    private static List<String> publicChannels(Status status, java.util.Collection<String> tags) {
+        List<String> channels = new ArrayList<>();
+        for (String tag : tags) {
+            channels.add(Channels.hashtag(tag, false));
+            channels.add(Channels.hashtag(tag, true));
+        }
+        if (status.inReplyToAccountId() == null || status.inReplyToAccountId() == status.accountId()) {
+            channels.add(Channels.PUBLIC);
+            channels.add(Channels.PUBLIC_LOCAL);
+        }
+        return channels;
+    }
+
+    /**
+     * Every stream that may show a status, for its {@code delete} and {@code status.update} events:
+     * the public ones (when public), the author's, followers' and mentioned accounts' home
+     * streams and the lists holding the author. Each viewer's stream re-checks what it shows.
+     */
+    private List<String> streamsShowing(Handle h, Status status) {
+        StatusStore.Audience audience = store.audience(h, status.id(), status.accountId());
+        List<String> channels = new ArrayList<>();
+        if (status.visibility() == Visibility.PUBLIC && status.reblogOfId() == null) {
+            channels.addAll(publicChannels(status, audience.tags()));
+        }
+        channels.add(Channels.home(status.accountId()));
+        if (status.visibility() != Visibility.DIRECT) {
+            audience.followers().forEach(f -> channels.add(Channels.home(f)));
+            audience.lists().forEach(l -> channels.add(Channels.list(l)));
+        }
+        store.mentioned(h, status.id()).forEach(m -> channels.add(Channels.home(m)));
+        return channels;
     }
 
     /**
@@ -384,6 +428,7 @@ public final class StatusService {
             if (status.visibility() == Visibility.DIRECT) {
                 directStatuses.deleted(h, status);
             }
+            bus.publish(h, streamsShowing(h, status), "delete", Long.toString(id));
             return status;
         });
     }
@@ -471,6 +516,7 @@ public final class StatusService {
         return jdbi.inTransaction(h -> {
             Status original = reblogTarget(store.findVisible(h, id, accountId).orElseThrow(ApiException::notFound), h, accountId);
             store.reblogBy(h, accountId, original.id()).ifPresent(reblog -> {
+                bus.publish(h, streamsShowing(h, reblog), "delete", Long.toString(reblog.id()));
                 store.markDeleted(h, reblog.id());
                 store.addReblog(h, original.id(), -1);
                 changed(h, original.id(), accountId);
@@ -519,7 +565,9 @@ public final class StatusService {
             for (long booster : store.boosters(h, id)) {
                 notifications.notify(h, booster, authorId, NotificationService.UPDATE, id);
             }
-            return store.findVisible(h, id, authorId).orElseThrow();
+            Status edited = store.findVisible(h, id, authorId).orElseThrow();
+            bus.publish(h, streamsShowing(h, edited), "status.update", Long.toString(id));
+            return edited;
         });
     }
 

@@ -351,4 +351,20 @@ final class StatusStore {
                 .bind("s", statusId)
                 .map((rs, ctx) -> new long[] {rs.getLong("id"), rs.getLong("account_id")}).list());
     }
+
+    /** Who may have a status on a stream: its tags, its author's local followers and the lists holding the author. */
+    record Audience(List<String> tags, List<Long> followers, List<Long> lists) {}
+
+    Audience audience(Handle h, long statusId, long authorId) {
+        List<String> tags = h.createQuery("""
+                        SELECT t.name FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = :id""")
+                .bind("id", statusId).mapTo(String.class).list();
+        List<Long> followers = h.createQuery("""
+                        SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id AND a.domain IS NULL
+                         WHERE f.target_account_id = :author""")
+                .bind("author", authorId).mapTo(Long.class).list();
+        List<Long> lists = h.createQuery("SELECT list_id FROM list_accounts WHERE account_id = :author")
+                .bind("author", authorId).mapTo(Long.class).list();
+        return new Audience(tags, followers, lists);
+    }
 }

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import social.caravan.core.bus.Channels;
+import social.caravan.core.bus.EventBus;
 import social.caravan.core.queue.JobQueue;
 import social.caravan.core.queue.Queues;
 import social.caravan.notifications.NotificationService;
@@ -46,17 +48,20 @@ public final class FeedService {
     private final NotificationService notifications;
     private final JobQueue queue;
     private final int activeDays;
+    private final EventBus bus;
 
-    public FeedService(Jdbi jdbi, NotificationService notifications, JobQueue queue, int activeDays) {
+    public FeedService(Jdbi jdbi, NotificationService notifications, JobQueue queue, int activeDays, EventBus bus) {
         this.jdbi = jdbi;
         this.notifications = notifications;
         this.queue = queue;
         this.activeDays = activeDays;
+        this.bus = bus;
     }
 
     /**
      * Puts a new status or boost into its author's feed and its followers' feeds, and notifies the
-     * followers who asked to be, in one transaction. Running it again changes nothing.
+     * followers who asked to be, in one transaction; the feeds that took it, home and lists, get an
+     * {@code update} on the bus. Running it again changes nothing.
      */
     public void fanout(long statusId) {
         jdbi.useTransaction(h -> store.post(h, statusId).ifPresent(post -> {
@@ -79,10 +84,19 @@ public final class FeedService {
                 store.trim(h, full, MAX_ENTRIES);
             }
             // The lists that hold the author take it too, by their own rules.
-            List<Long> fullLists = store.listFanout(h, post.id(), activeDays, RECENT_ENTRIES, TRIM_AT);
+            List<FeedStore.FedList> lists = store.listFanout(h, post.id(), activeDays, RECENT_ENTRIES, TRIM_AT);
+            List<Long> fullLists = lists.stream().filter(FeedStore.FedList::trim).map(FeedStore.FedList::listId).toList();
             if (!fullLists.isEmpty()) {
                 store.trimLists(h, fullLists, MAX_ENTRIES);
             }
+            List<String> channels = new ArrayList<>();
+            followups.stream().filter(FeedStore.Followup::fed).forEach(f -> channels.add(Channels.home(f.accountId())));
+            List<Long> unsure = followups.stream().filter(f -> !f.fed()).map(FeedStore.Followup::accountId).toList();
+            if (!unsure.isEmpty()) {
+                store.holding(h, post.id(), unsure).forEach(a -> channels.add(Channels.home(a)));
+            }
+            lists.forEach(l -> channels.add(Channels.list(l.listId())));
+            bus.publish(h, channels, "update", Long.toString(post.id()));
         }));
     }
 
@@ -135,6 +149,33 @@ public final class FeedService {
         }
     }
 
+    /**
+     * An open user stream counts as reading home, as Mastodon counts any signed-in activity: the
+     * feed is kept filled, or rebuilt for a reader who was away.
+     */
+    public void activate(long accountId) {
+        FeedStore.State state = jdbi.withHandle(h -> store.state(h, accountId, activeDays))
+                .orElse(new FeedStore.State(false, false, false));
+        if (!state.active() || !state.readToday()) {
+            touch(accountId, state);
+        }
+    }
+
+    private void touch(long viewer, FeedStore.State state) {
+        boolean partial = !state.active() || state.rebuilding();
+        jdbi.useTransaction(h -> {
+            if (!state.active()) {
+                store.startRebuild(h, viewer);
+            } else if (!state.readToday()) {
+                store.markRead(h, viewer);
+            }
+            if (partial) {
+                // A no-op while the rebuild is queued or running; brings it back if its job died.
+                queue.enqueue(h, Queues.DEFAULT, REBUILD_JOB, new Rebuild(viewer), null, "rebuild_home:" + viewer);
+            }
+        });
+    }
+
     /** A page of the home feed; {@code partial} while it is being rebuilt. */
     record Home(List<Long> entryIds, boolean partial) {}
 
@@ -148,17 +189,7 @@ public final class FeedService {
         FeedStore.State state = read.state();
         boolean partial = !state.active() || state.rebuilding();
         if (partial || !state.readToday()) {
-            jdbi.useTransaction(h -> {
-                if (!state.active()) {
-                    store.startRebuild(h, viewer);
-                } else if (!state.readToday()) {
-                    store.markRead(h, viewer);
-                }
-                if (partial) {
-                    // A no-op while the rebuild is queued or running; brings it back if its job died.
-                    queue.enqueue(h, Queues.DEFAULT, REBUILD_JOB, new Rebuild(viewer), null, "rebuild_home:" + viewer);
-                }
-            });
+            touch(viewer, state);
         }
         return new Home(read.entryIds(), partial);
     }

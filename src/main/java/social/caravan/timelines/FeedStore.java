@@ -15,7 +15,20 @@ final class FeedStore {
                 Long reblogOfId, Long originalAccountId, Long[] mentioned, String[] domains) {}
 
     /** A recipient fan-out must act on further: notify of the post, or trim the feed back to its bound. */
-    record Followup(long accountId, boolean notifyOfPost, boolean trim) {}
+    /** A recipient of a fan-out: whether its feed took the entry, is to be notified, reached the trim size. */
+    record Followup(long accountId, boolean fed, boolean notifyOfPost, boolean trim) {}
+
+    /**
+     * Which of {@code accounts}' feeds hold the entry, read in a statement of its own: it sees an
+     * entry that a rebuild running beside the fan-out committed while the fan-out waited for it.
+     */
+    List<Long> holding(Handle h, long entryId, List<Long> accounts) {
+        return h.createQuery("SELECT account_id FROM home_feed_entries WHERE entry_id = :id AND account_id = ANY(:accounts)")
+                .bind("id", entryId).bind("accounts", accounts.toArray(Long[]::new)).mapTo(Long.class).list();
+    }
+
+    /** A list feed that took a fan-out's entry, and whether it reached the trim size. */
+    record FedList(long listId, boolean trim) {}
 
     /** A feed's state for its reader: read within the active days, read today, being rebuilt. */
     record State(boolean active, boolean readToday, boolean rebuilding) {}
@@ -47,8 +60,9 @@ final class FeedStore {
      * should see the post by Mastodon's home-feed rules; the active ones among them get the entry
      * (unless the post or another boost of it is already near the top of their feed) and their entry
      * count goes up. An inactive author's own posts come back with the rebuild, like everything else.
-     * Returns those to notify (a follow with notify, for a status that notifies, not notified
-     * already: a job may run twice) and those whose feed reached {@code trimAt}.
+     * Returns those whose feed took the entry, those whose feed is being rebuilt (the rebuild may
+     * have taken it), those to notify (a follow with notify, for a status that notifies, not
+     * notified already: a job may run twice) and whether each feed reached {@code trimAt}.
      */
     List<Followup> fanout(Handle h, Post p, boolean notifies, int activeDays, int recentEntries, int trimAt) {
         return h.createQuery("""
@@ -111,9 +125,11 @@ final class FeedStore {
                             ON CONFLICT (account_id) DO UPDATE SET entries = home_feeds.entries + 1
                             RETURNING account_id, entries
                         )
-                        SELECT r.account_id, r.notify, coalesce(c.entries >= :trimAt, false) AS trim
+                        SELECT r.account_id, r.notify, c.account_id IS NOT NULL AS fed,
+                               coalesce(c.entries >= :trimAt, false) AS trim
                           FROM recipients r LEFT JOIN counted c ON c.account_id = r.account_id
-                         WHERE r.notify OR c.entries >= :trimAt""")
+                         WHERE r.notify OR c.account_id IS NOT NULL OR EXISTS (SELECT 1 FROM home_feeds hf
+                                   WHERE hf.account_id = r.account_id AND hf.rebuilding)""")
                 .bind("id", p.id())
                 .bind("author", p.accountId())
                 .bind("local", p.local())
@@ -129,7 +145,8 @@ final class FeedStore {
                 .bind("activeDays", activeDays)
                 .bind("recent", recentEntries)
                 .bind("trimAt", trimAt)
-                .map((rs, ctx) -> new Followup(rs.getLong("account_id"), rs.getBoolean("notify"), rs.getBoolean("trim")))
+                .map((rs, ctx) -> new Followup(rs.getLong("account_id"), rs.getBoolean("fed"), rs.getBoolean("notify"),
+                        rs.getBoolean("trim")))
                 .list();
     }
 
@@ -138,7 +155,7 @@ final class FeedStore {
      * followers: not to the author, nor to anyone who blocks or mutes the author or an account the
      * post mentions, blocks the author's domain, or is blocked by the author. Only active feeds get
      * the entry; a feed that has it already (through a follow) is left as it is. Returns the feeds
-     * that reached {@code trimAt}.
+     * that took it, and whether each reached {@code trimAt}.
      */
     List<Followup> fanoutToTagFollowers(Handle h, Post p, int activeDays, int trimAt) {
         return h.createQuery("""
@@ -175,14 +192,14 @@ final class FeedStore {
                             ON CONFLICT (account_id) DO UPDATE SET entries = home_feeds.entries + 1
                             RETURNING account_id, entries
                         )
-                        SELECT account_id FROM counted WHERE entries >= :trimAt""")
+                        SELECT account_id, entries >= :trimAt AS trim FROM counted""")
                 .bind("id", p.id())
                 .bind("author", p.accountId())
                 .bind("involved", involved(p))
                 .bind("domains", p.domains())
                 .bind("activeDays", activeDays)
                 .bind("trimAt", trimAt)
-                .map((rs, ctx) -> new Followup(rs.getLong("account_id"), false, true))
+                .map((rs, ctx) -> new Followup(rs.getLong("account_id"), true, false, rs.getBoolean("trim")))
                 .list();
     }
 
@@ -388,9 +405,9 @@ final class FeedStore {
      * List fan-out in one statement: the status enters each list that holds its author, of an owner
      * whose home feed is active, by {@link #LIST_RULES}; an original already shown through a boost,
      * and a boost whose original (or another boost of it) is among the recent entries, are left out
-     * as on home. Returns the lists whose feed reached {@code trimAt}.
+     * as on home. Returns the lists that took it, and whether each reached {@code trimAt}.
      */
-    List<Long> listFanout(Handle h, long statusId, int activeDays, int recentEntries, int trimAt) {
+    List<FedList> listFanout(Handle h, long statusId, int activeDays, int recentEntries, int trimAt) {
         return h.createQuery("""
                         WITH fed AS (
                             INSERT INTO list_feed_entries (list_id, entry_id, reblog_of_id)
@@ -421,12 +438,12 @@ final class FeedStore {
                             ON CONFLICT (list_id) DO UPDATE SET entries = list_feeds.entries + 1
                             RETURNING list_id, entries
                         )
-                        SELECT list_id FROM counted WHERE entries >= :trimAt""")
+                        SELECT list_id, entries >= :trimAt AS trim FROM counted""")
                 .bind("id", statusId)
                 .bind("activeDays", activeDays)
                 .bind("recent", recentEntries)
                 .bind("trimAt", trimAt)
-                .mapTo(Long.class)
+                .map((rs, ctx) -> new FedList(rs.getLong("list_id"), rs.getBoolean("trim")))
                 .list();
     }
 

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import social.caravan.core.json.Json;
-import social.caravan.notifications.NotificationService;
 import social.caravan.support.Http;
 import social.caravan.support.MastodonSchemas;
 import social.caravan.support.TestServer;
@@ -40,7 +39,7 @@ class ListsApiTest {
         server = TestServer.start();
         http = server.http;
         jdbi = server.app.database().jdbi();
-        feeds = new FeedService(jdbi, new NotificationService(jdbi), server.app.queue(), 7);
+        feeds = new FeedService(jdbi, server.app.notifications(), server.app.queue(), 7, server.app.bus());
     }
 
     @AfterAll

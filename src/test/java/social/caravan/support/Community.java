@@ -10,7 +10,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Jdbi;
 import social.caravan.core.json.Json;
-import social.caravan.notifications.NotificationService;
 import social.caravan.timelines.FeedService;
 import tools.jackson.databind.JsonNode;
 
@@ -42,7 +41,7 @@ public final class Community implements AutoCloseable {
         server = TestServer.start(env);
         http = server.http;
         jdbi = server.app.database().jdbi();
-        feeds = new FeedService(jdbi, new NotificationService(jdbi), server.app.queue(), 7);
+        feeds = new FeedService(jdbi, server.app.notifications(), server.app.queue(), 7, server.app.bus());
     }
 
     /** A new local account with a read/write/follow token. */

@@ -21,11 +21,14 @@ public final class TestServer implements AutoCloseable {
     public final App app;
     public final String baseUrl;
     public final Http http;
+    /** The database this server uses, for other nodes to join. */
+    public final String databaseUrl;
 
-    private TestServer(App app, String baseUrl) {
+    private TestServer(App app, String baseUrl, String databaseUrl) {
         this.app = app;
         this.baseUrl = baseUrl;
         this.http = new Http(baseUrl);
+        this.databaseUrl = databaseUrl;
     }
 
     public static TestServer start() {
@@ -42,16 +45,30 @@ public final class TestServer implements AutoCloseable {
         return start(Map.of(), EnumSet.of(App.ProcessRole.WEB, App.ProcessRole.WORKER));
     }
 
-    private static TestServer start(Map<String, String> env, java.util.Set<App.ProcessRole> roles) {
-        int port = freePort();
+    /** A fresh database and the chosen roles, with extra environment variables. */
+    public static TestServer start(Map<String, String> env, java.util.Set<App.ProcessRole> roles) {
+        return start(env, roles, TestDatabase.freshDatabaseUrl(), null);
+    }
+
+    /**
+     * Another node on {@code first}'s database with the chosen roles (e.g. a streaming node beside
+     * a web node), on its own port; it serves the same LOCAL_DOMAIN, as nodes behind one proxy do.
+     */
+    public static TestServer join(TestServer first, Map<String, String> env, java.util.Set<App.ProcessRole> roles) {
+        return start(env, roles, first.databaseUrl, first.app.config().localDomain());
+    }
+
+    private static TestServer start(Map<String, String> env, java.util.Set<App.ProcessRole> roles, String databaseUrl,
+                                    String localDomain) {
+        int port = env.containsKey("PORT") ? Integer.parseInt(env.get("PORT")) : freePort();
         Map<String, String> vars = new HashMap<>();
         vars.put("PORT", Integer.toString(port));
-        vars.put("LOCAL_DOMAIN", "127.0.0.1:" + port);
-        vars.put("DATABASE_URL", TestDatabase.freshDatabaseUrl());
+        vars.put("LOCAL_DOMAIN", localDomain == null ? "127.0.0.1:" + port : localDomain);
+        vars.put("DATABASE_URL", databaseUrl);
         vars.put("DB_POOL", "5");
         vars.putAll(env);
         App app = App.open(Config.from(vars)).serve(roles);
-        return new TestServer(app, "http://127.0.0.1:" + port);
+        return new TestServer(app, "http://127.0.0.1:" + port, databaseUrl);
     }
 
     /** Creates a local account as an operator would (approved, no rate limit); returns its id. */
@@ -75,7 +92,7 @@ public final class TestServer implements AutoCloseable {
         return app.auth().issueOperatorToken(account.id(), Scopes.parse(scopes)).accessToken();
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

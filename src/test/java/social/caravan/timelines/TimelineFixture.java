@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.Jdbi;
 import social.caravan.core.json.Json;
-import social.caravan.notifications.NotificationService;
 import social.caravan.support.Http;
 import social.caravan.support.MastodonSchemas;
 import social.caravan.support.TestServer;
@@ -35,7 +34,7 @@ final class TimelineFixture implements AutoCloseable {
         server = TestServer.start();
         http = server.http;
         jdbi = server.app.database().jdbi();
-        feeds = new FeedService(jdbi, new NotificationService(jdbi), server.app.queue(), 7);
+        feeds = new FeedService(jdbi, server.app.notifications(), server.app.queue(), 7, server.app.bus());
     }
 
     /** A new local account with a read/write token. */

@@ -24,6 +24,7 @@ public record Config(
         String siteDescription,
         String siteContactEmail,
         String streamingBaseUrl,
+        Optional<String> redisUrl,
         List<IpRange> trustedProxies,
         RateLimits rateLimits,
         Optional<Integer> metricsPort,
@@ -47,7 +48,7 @@ public record Config(
             "LOCAL_DOMAIN", "WEB_DOMAIN", "LOCAL_HTTPS", "BIND", "PORT", "CARAVAN_DATA_DIR",
             "DATABASE_URL", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASS", "DB_POOL",
             "CARAVAN_REGISTRATIONS", "CARAVAN_SITE_TITLE", "CARAVAN_SITE_DESCRIPTION",
-            "CARAVAN_SITE_CONTACT_EMAIL", "STREAMING_API_BASE_URL", "TRUSTED_PROXY_IP",
+            "CARAVAN_SITE_CONTACT_EMAIL", "STREAMING_API_BASE_URL", "REDIS_URL", "TRUSTED_PROXY_IP",
             "CARAVAN_RATE_LIMIT_API", "CARAVAN_RATE_LIMIT_API_PERIOD", "CARAVAN_RATE_LIMIT_SIGNUPS",
             "CARAVAN_RATE_LIMIT_SIGNUPS_PERIOD", "CARAVAN_METRICS_PORT", "CARAVAN_METRICS_TOKEN",
             "CARAVAN_WORKER_CONCURRENCY", "CARAVAN_QUEUE_LEASE_SECONDS", "CARAVAN_LOG_LEVEL", "CARAVAN_ACTIVE_DAYS",
@@ -84,6 +85,7 @@ public record Config(
                 vars.string("CARAVAN_SITE_DESCRIPTION", "A Caravan server"),
                 vars.string("CARAVAN_SITE_CONTACT_EMAIL", ""),
                 vars.url("STREAMING_API_BASE_URL", scheme + webDomain),
+                redisUrl(vars),
                 IpRange.parseList("TRUSTED_PROXY_IP", vars.string("TRUSTED_PROXY_IP", "")),
                 new RateLimits(
                         vars.integer("CARAVAN_RATE_LIMIT_API", 300, 1, Integer.MAX_VALUE),
@@ -107,6 +109,15 @@ public record Config(
     private static boolean isLoopbackName(String domain) {
         String host = domain.replaceFirst(":\\d+$", "");
         return host.equals("localhost") || host.startsWith("127.");
+    }
+
+    /** Redis for the event bus; absent means PostgreSQL NOTIFY carries events between processes. */
+    private static Optional<String> redisUrl(Variables vars) {
+        Optional<String> url = vars.optional("REDIS_URL");
+        if (url.isPresent() && !url.get().matches("rediss?://\\S+")) {
+            throw new ConfigException("REDIS_URL", "must look like redis://[:password@]host:port[/db] (or rediss://)");
+        }
+        return url;
     }
 
     private static Optional<DatabaseTarget> databaseTarget(Variables vars) {

@@ -77,6 +77,8 @@ class ConfigTest {
         assertThat(c.streamingBaseUrl()).isEqualTo("wss://social.example.com");
         assertThat(from("LOCAL_DOMAIN", "example.com", "STREAMING_API_BASE_URL", "wss://streaming.example.com/")
                 .streamingBaseUrl()).isEqualTo("wss://streaming.example.com");
+        assertThat(c.redisUrl()).isEmpty();
+        assertThat(from("REDIS_URL", "redis://:secret@redis.internal:6379/2").redisUrl()).contains("redis://:secret@redis.internal:6379/2");
     }
 
     @Test
@@ -193,6 +195,7 @@ class ConfigTest {
                 {"LOCAL_DOMAIN", "https://example.com"},
                 {"LOCAL_DOMAIN", "example.com/path"},
                 {"STREAMING_API_BASE_URL", "streaming.example.com"},
+                {"REDIS_URL", "localhost:6379"},
         };
         for (String[] c : cases) {
             assertThatThrownBy(() -> from(c[0], c[1]))
