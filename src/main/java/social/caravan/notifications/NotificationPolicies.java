@@ -6,6 +6,8 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import social.caravan.core.bus.Channels;
+import social.caravan.core.bus.EventBus;
 import social.caravan.core.db.Window;
 import social.caravan.core.http.ApiException;
 import social.caravan.core.http.Page;
@@ -22,9 +24,11 @@ final class NotificationPolicies {
             NotificationService.FOLLOW, NotificationService.FOLLOW_REQUEST, NotificationService.FAVOURITE);
 
     private final Jdbi jdbi;
+    private final EventBus bus;
     private final PolicyStore store = new PolicyStore();
 
-    NotificationPolicies(Jdbi jdbi) {
+    NotificationPolicies(Jdbi jdbi, EventBus bus) {
+        this.bus = bus;
         this.jdbi = jdbi;
     }
 
@@ -113,7 +117,13 @@ final class NotificationPolicies {
         jdbi.useTransaction(h -> {
             NotificationRequest request = store.request(h, accountId, id).orElseThrow(ApiException::notFound);
             store.accept(h, accountId, request.fromAccountId());
+            merged(h, accountId);
         });
+    }
+
+    /** Accepted notifications are back in the list: apps reload it on this event, as Mastodon's streams say. */
+    private void merged(Handle h, long accountId) {
+        bus.publish(h, Channels.notifications(accountId), "notifications_merged", "1");
     }
 
     /** Dismissing throws the request's notifications away; the sender's next mention is filtered again. */
@@ -128,8 +138,12 @@ final class NotificationPolicies {
     /** Accepts those of {@code ids} that are the account's requests; others are ignored, as in Mastodon. */
     void acceptAll(long accountId, List<Long> ids) {
         jdbi.useTransaction(h -> {
-            for (NotificationRequest request : store.requests(h, accountId, ids)) {
+            List<NotificationRequest> accepted = store.requests(h, accountId, ids);
+            for (NotificationRequest request : accepted) {
                 store.accept(h, accountId, request.fromAccountId());
+            }
+            if (!accepted.isEmpty()) {
+                merged(h, accountId);
             }
         });
     }

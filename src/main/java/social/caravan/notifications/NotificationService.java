@@ -46,7 +46,7 @@ public final class NotificationService {
     public NotificationService(Jdbi jdbi, EventBus bus) {
         this.jdbi = jdbi;
         this.bus = bus;
-        this.policies = new NotificationPolicies(jdbi);
+        this.policies = new NotificationPolicies(jdbi, bus);
     }
 
     NotificationPolicies policies() {

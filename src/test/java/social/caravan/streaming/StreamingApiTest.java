@@ -313,6 +313,24 @@ class StreamingApiTest {
         }
     }
 
+    @Test
+    void filteredNotificationsStayOffTheStreamAndAcceptingTheirRequestSaysMerged() {
+        String dan = token("dan");
+        assertThat(server.http.patchJson("/api/v2/notifications/policy", dan, "{\"for_not_following\":\"filter\"}")
+                .status()).isEqualTo(200);
+        try (StreamSocket socket = StreamSocket.open(server.baseUrl, dan)) {
+            socket.subscribe("user:notification");
+            awaitListening("timeline:" + id("dan") + ":notifications");
+            post("eve", "@dan a stranger says hello");
+            assertThat(socket.drain(Duration.ofMillis(500))).noneMatch(m -> m.path("event").asString().equals("notification"));
+            String request = server.http.get("/api/v1/notifications/requests", dan).json().get(0).path("id").asString();
+            assertThat(server.http.postJson("/api/v1/notifications/requests/" + request + "/accept", dan, "{}").status())
+                    .isEqualTo(200);
+            JsonNode merged = socket.awaitEvent("user:notification", "notifications_merged");
+            assertThat(merged.path("payload").asString()).isEqualTo("1");
+        }
+    }
+
     // Connections
 
     @Test
