@@ -18,6 +18,7 @@ import org.jdbi.v3.core.Jdbi;
 import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountJson;
 import social.caravan.accounts.AccountService;
+import social.caravan.accounts.RemoteResolver;
 import social.caravan.accounts.User;
 import social.caravan.auth.AuthService;
 import social.caravan.core.cache.Invalidations;
@@ -65,6 +66,8 @@ public final class StatusService {
     private final JobQueue queue;
     private final PollService polls;
     private final DirectStatuses directStatuses;
+    private final StatusEvents events;
+    private final RemoteResolver remote;
     private final Invalidations invalidations;
     private final RowCache<StatusBody> bodies;
     private final RowCache<StatusStore.Counts> statusCounts;
@@ -75,7 +78,7 @@ public final class StatusService {
 
     public StatusService(Jdbi jdbi, Invalidations invalidations, AccountService accounts, AccountJson accountJson,
                          AuthService auth, NotificationService notifications, JobQueue queue, PollService polls,
-                         DirectStatuses directStatuses, String baseUrl) {
+                         DirectStatuses directStatuses, StatusEvents events, RemoteResolver remote, String baseUrl) {
         this.jdbi = jdbi;
         this.invalidations = invalidations;
         this.bodies = new RowCache<>(invalidations, STATUS, STATUSES_CACHED, CACHED_AT_MOST);
@@ -88,6 +91,8 @@ public final class StatusService {
         this.queue = queue;
         this.polls = polls;
         this.directStatuses = directStatuses;
+        this.events = events;
+        this.remote = remote;
         this.formatter = new TextFormatter(baseUrl);
         this.json = new StatusJson(baseUrl, accountJson);
     }
@@ -279,6 +284,7 @@ public final class StatusService {
         String spoiler = checked.spoilerText();
         Visibility visibility = checked.visibility();
         String language = checked.language();
+        resolveRemoteMentions(text);
         return jdbi.inTransaction(h -> {
             if (post.idempotencyKey() != null && !post.idempotencyKey().isBlank()) {
                 Optional<Long> earlier = store.idempotent(h, authorId, post.idempotencyKey());
@@ -301,7 +307,7 @@ public final class StatusService {
             if (post.poll() != null) {
                 polls.attach(h, id, authorId, post.poll());
             }
-            for (long mentioned : rendered.mentionedAccountIds()) {
+            for (long mentioned : locals(h, rendered.mentionedAccountIds())) {
                 notifications.notify(h, mentioned, authorId, NotificationService.MENTION, id);
             }
             queue.enqueue(h, Queues.DEFAULT, FANOUT_JOB, new Fanout(id), null, "fanout:" + id);
@@ -317,6 +323,7 @@ public final class StatusService {
             if (visibility == Visibility.DIRECT) {
                 directStatuses.posted(h, created, rendered.mentionedAccountIds());
             }
+            events.posted(h, created);
             return created;
         });
     }
@@ -334,11 +341,26 @@ public final class StatusService {
         return rendered;
     }
 
-    /** Local handles only, until federation resolves remote ones. */
+    /**
+     * Fetches the accounts behind remote handles a text mentions (at most {@link #MAX_MENTIONS}), before
+     * the transaction that posts it: a fetch can take seconds and must not hold a connection meanwhile.
+     */
+    private void resolveRemoteMentions(String text) {
+        TextFormatter.mentionedHandles(text).stream()
+                .filter(handle -> handle[1] != null && !handle[1].equalsIgnoreCase(accountJson.localDomain()))
+                .map(handle -> handle[0].toLowerCase(Locale.ROOT) + "@" + handle[1].toLowerCase(Locale.ROOT))
+                .distinct().limit(MAX_MENTIONS)
+                .forEach(handle -> remote.resolveHandle(handle.substring(0, handle.indexOf('@')),
+                        handle.substring(handle.indexOf('@') + 1)));
+    }
+
+    /** Local handles, and remote ones already resolved (see {@link #resolveRemoteMentions}). */
     private TextFormatter.ResolvedMention resolveMention(String[] handle) {
         String domain = handle[1];
         if (domain != null && !domain.equalsIgnoreCase(accountJson.localDomain())) {
-            return null;
+            return accounts.findRemote(handle[0], domain)
+                    .map(a -> new TextFormatter.ResolvedMention(a.id(), a.username(), accountJson.profileUrl(a)))
+                    .orElse(null);
         }
         return accounts.findLocal(handle[0])
                 .map(a -> new TextFormatter.ResolvedMention(a.id(), a.username(), accountJson.profileUrl(a)))
@@ -370,22 +392,34 @@ public final class StatusService {
     public Status delete(long id, long authorId) {
         return jdbi.inTransaction(h -> {
             Status status = store.findOwn(h, id, authorId).orElseThrow(ApiException::notFound);
-            store.markDeleted(h, id);
-            changed(h, id, authorId);
-            if (status.inReplyToId() != null) {
-                store.addReply(h, status.inReplyToId(), -1);
-                changed(h, status.inReplyToId(), authorId);
-            }
+            deleted(h, status);
             if (status.reblogOfId() != null) {
-                store.addReblog(h, status.reblogOfId(), -1);
-                changed(h, status.reblogOfId(), authorId);
-            }
-            accounts.countStatus(h, authorId, -1);
-            if (status.visibility() == Visibility.DIRECT) {
-                directStatuses.deleted(h, status);
+                events.reblogged(h, status, true);
+            } else {
+                events.deleted(h, status);
             }
             return status;
         });
+    }
+
+    /** What deleting a status changes: the row (and boosts of it), counts, conversations. */
+    private void deleted(Handle h, Status status) {
+        long id = status.id();
+        long authorId = status.accountId();
+        store.markDeleted(h, id);
+        changed(h, id, authorId);
+        if (status.inReplyToId() != null) {
+            store.addReply(h, status.inReplyToId(), -1);
+            changed(h, status.inReplyToId(), authorId);
+        }
+        if (status.reblogOfId() != null) {
+            store.addReblog(h, status.reblogOfId(), -1);
+            changed(h, status.reblogOfId(), authorId);
+        }
+        accounts.countStatus(h, authorId, -1);
+        if (status.visibility() == Visibility.DIRECT) {
+            directStatuses.deleted(h, status);
+        }
     }
 
     public Status favourite(long id, long accountId) {
@@ -393,7 +427,10 @@ public final class StatusService {
             Status status = reblogTarget(store.findVisible(h, id, accountId).orElseThrow(ApiException::notFound), h, accountId);
             changed(h, status.id(), accountId);
             if (store.favourite(h, accountId, status.id())) {
-                notifications.notify(h, status.accountId(), accountId, NotificationService.FAVOURITE, status.id());
+                notifyLocal(h, status.accountId(), accountId, NotificationService.FAVOURITE, status.id());
+                if (isLocal(h, accountId)) {
+                    events.favourited(h, accountId, status, false);
+                }
             }
             return status;
         });
@@ -402,7 +439,9 @@ public final class StatusService {
     public Status unfavourite(long id, long accountId) {
         return jdbi.inTransaction(h -> {
             Status status = reblogTarget(store.findVisible(h, id, accountId).orElseThrow(ApiException::notFound), h, accountId);
-            store.unfavourite(h, accountId, status.id());
+            if (store.unfavourite(h, accountId, status.id()) && isLocal(h, accountId)) {
+                events.favourited(h, accountId, status, true);
+            }
             changed(h, status.id(), accountId);
             return status;
         });
@@ -451,9 +490,13 @@ public final class StatusService {
             store.addReblog(h, original.id(), 1);
             changed(h, original.id(), accountId);
             accounts.countStatus(h, accountId, 1);
-            notifications.notify(h, original.accountId(), accountId, NotificationService.REBLOG, original.id());
+            notifyLocal(h, original.accountId(), accountId, NotificationService.REBLOG, original.id());
             queue.enqueue(h, Queues.DEFAULT, FANOUT_JOB, new Fanout(reblogId), null, "fanout:" + reblogId);
-            return store.findVisible(h, reblogId, accountId).orElseThrow();
+            Status reblog = store.findVisible(h, reblogId, accountId).orElseThrow();
+            if (isLocal(h, accountId)) {
+                events.reblogged(h, reblog, false);
+            }
+            return reblog;
         });
     }
 
@@ -475,6 +518,9 @@ public final class StatusService {
                 store.addReblog(h, original.id(), -1);
                 changed(h, original.id(), accountId);
                 accounts.countStatus(h, accountId, -1);
+                if (isLocal(h, accountId)) {
+                    events.reblogged(h, reblog, true);
+                }
             });
             return original;
         });
@@ -491,6 +537,9 @@ public final class StatusService {
      * the history; people who boosted it get an {@code update} notification.
      */
     public Status edit(long id, long authorId, Change change) {
+        if (change.text() != null) {
+            resolveRemoteMentions(change.text());
+        }
         return jdbi.inTransaction(h -> {
             Status current = store.findOwn(h, id, authorId).filter(s -> s.reblogOfId() == null)
                     .orElseThrow(ApiException::notFound);
@@ -516,10 +565,12 @@ public final class StatusService {
             store.replaceTags(h, id, rendered.tags());
             store.insertEdit(h, id, new StatusStore.Edit(text, rendered.html(), spoiler, sensitive, pollOptions,
                     java.time.Instant.now()));
-            for (long booster : store.boosters(h, id)) {
+            for (long booster : locals(h, store.boosters(h, id))) {
                 notifications.notify(h, booster, authorId, NotificationService.UPDATE, id);
             }
-            return store.findVisible(h, id, authorId).orElseThrow();
+            Status edited = store.findVisible(h, id, authorId).orElseThrow();
+            events.edited(h, edited);
+            return edited;
         });
     }
 
@@ -618,4 +669,187 @@ public final class StatusService {
         return store.findVisible(h, status.reblogOfId(), viewer).orElseThrow(ApiException::notFound);
     }
 
+
+    /** Whether an account is this server's (from the account cache, read with the caller's handle when missed). */
+    private boolean isLocal(Handle h, long accountId) {
+        return accounts.findAll(h, List.of(accountId)).stream().anyMatch(Account::local);
+    }
+
+    /** The local accounts among {@code ids}: only they get notifications. */
+    private List<Long> locals(Handle h, List<Long> ids) {
+        if (ids.isEmpty()) {
+            return ids;
+        }
+        Set<Long> local = new HashSet<>();
+        accounts.findAll(h, ids).stream().filter(Account::local).forEach(a -> local.add(a.id()));
+        return ids.stream().filter(local::contains).toList();
+    }
+
+    private void notifyLocal(Handle h, long recipient, long from, String type, long statusId) {
+        if (isLocal(h, recipient)) {
+            notifications.notify(h, recipient, from, type, statusId);
+        }
+    }
+
+    // Statuses from other servers. Federation has checked where they come from, sanitized their HTML and
+    // resolved the accounts and statuses they name; the rules that apply to everyone are applied here.
+
+    /**
+     * A remote post as federation read it. {@code media} is its attachments as rendered JSON (null:
+     * none); {@code inReplyToId} a stored status (local or remote), null when there is none or it is unknown.
+     */
+    public record RemotePost(long authorId, String uri, String url, String content, String spoilerText, boolean sensitive,
+                             Visibility visibility, String language, Long inReplyToId, List<Long> mentionedAccountIds,
+                             Set<String> tags, String media, java.time.Instant publishedAt) {}
+
+    /**
+     * Stores a remote post once (by its URI: a second delivery returns the first), notifies the local
+     * accounts it mentions, counts it, and queues the fan-out to its author's local followers.
+     */
+    public Status createRemote(RemotePost p) {
+        return jdbi.inTransaction(h -> {
+            Optional<Status> known = store.findByUriAny(h, p.uri());
+            if (known.isPresent()) {
+                return known.get();
+            }
+            Status parent = p.inReplyToId() == null ? null
+                    : store.findVisible(h, p.inReplyToId(), p.authorId()).filter(s -> s.reblogOfId() == null).orElse(null);
+            Optional<Long> inserted = store.insertRemote(h, new StatusStore.NewStatus(p.authorId(), "", p.content(),
+                    p.spoilerText(), p.sensitive() || !p.spoilerText().isBlank(), p.visibility(), p.language(),
+                    parent == null ? null : parent.id(), parent == null ? null : parent.accountId(), null,
+                    parent == null ? null : parent.conversationId(), null), p.uri(), p.url(), p.media(), p.publishedAt());
+            if (inserted.isEmpty()) {
+                return store.findByUriAny(h, p.uri()).orElseThrow();
+            }
+            long id = inserted.get();
+            List<Long> mentioned = p.mentionedAccountIds().stream().distinct().limit(MAX_MENTIONS).toList();
+            store.insertMentions(h, id, mentioned);
+            store.insertTags(h, id, p.tags());
+            for (long local : locals(h, mentioned)) {
+                notifications.notify(h, local, p.authorId(), NotificationService.MENTION, id);
+            }
+            if (!p.tags().isEmpty() || store.hasFollowers(h, p.authorId())) {
+                queue.enqueue(h, Queues.DEFAULT, FANOUT_JOB, new Fanout(id), null, "fanout:" + id);
+            }
+            if (parent != null) {
+                store.addReply(h, parent.id(), 1);
+                changed(h, parent.id(), p.authorId());
+            }
+            accounts.countStatus(h, p.authorId(), 1);
+            Status created = store.findVisible(h, id, p.authorId()).orElseThrow();
+            if (p.visibility() == Visibility.DIRECT) {
+                directStatuses.posted(h, created, mentioned);
+            }
+            return created;
+        });
+    }
+
+    /** What an Update of a remote post changes. */
+    public record RemoteEdit(String content, String spoilerText, boolean sensitive, String language,
+                             List<Long> mentionedAccountIds, Set<String> tags, String media, java.time.Instant editedAt) {}
+
+    /**
+     * Edits a remote post of {@code authorId} by its URI, keeping the history as local edits do and
+     * telling local boosters; empty when there is no such post.
+     */
+    public Optional<Status> editRemote(long authorId, String uri, RemoteEdit e) {
+        return jdbi.inTransaction(h -> {
+            Optional<Status> found = store.findByUri(h, uri).filter(s -> s.accountId() == authorId && s.reblogOfId() == null);
+            if (found.isEmpty()) {
+                return Optional.<Status>empty();
+            }
+            Status current = found.get();
+            long id = current.id();
+            if (store.edits(h, id).isEmpty()) {
+                store.insertEdit(h, id, new StatusStore.Edit(current.text(), current.content(), current.spoilerText(),
+                        current.sensitive(), polls.options(h, id), current.createdAt()));
+            }
+            boolean sensitive = e.sensitive() || !e.spoilerText().isBlank();
+            store.update(h, id, "", e.content(), e.spoilerText(), sensitive, e.language());
+            store.updateRemote(h, id, e.media(), e.editedAt());
+            store.insertMentions(h, id, e.mentionedAccountIds().stream().distinct().limit(MAX_MENTIONS).toList());
+            store.replaceTags(h, id, e.tags());
+            store.insertEdit(h, id, new StatusStore.Edit("", e.content(), e.spoilerText(), sensitive, polls.options(h, id),
+                    e.editedAt()));
+            changed(h, id, authorId);
+            for (long booster : locals(h, store.boosters(h, id))) {
+                notifications.notify(h, booster, authorId, NotificationService.UPDATE, id);
+            }
+            return store.findVisible(h, id, authorId);
+        });
+    }
+
+    /** Deletes a remote status (a post, or a boost by its Announce id) of {@code authorId}; false when unknown. */
+    public boolean deleteRemote(long authorId, String uri) {
+        return jdbi.inTransaction(h -> {
+            Optional<Status> found = store.findByUri(h, uri).filter(s -> s.accountId() == authorId);
+            found.ifPresent(status -> deleted(h, status));
+            return found.isPresent();
+        });
+    }
+
+    /** Deletes every status of a remote account (its actor was deleted); returns how many. */
+    public int deleteAllRemote(long authorId) {
+        return jdbi.inTransaction(h -> {
+            List<Status> all = store.allOf(h, authorId);
+            all.forEach(status -> deleted(h, status));
+            return all.size();
+        });
+    }
+
+    /**
+     * A remote account's boost (its Announce id is {@code uri}) of a status it may see; as for local
+     * boosts, only public and unlisted posts (and one's own private ones). Empty when refused.
+     */
+    public Optional<Status> reblogRemote(long accountId, long originalId, String uri, java.time.Instant at) {
+        return jdbi.inTransaction(h -> {
+            if (store.findByUriAny(h, uri).isPresent()) {
+                return store.findByUri(h, uri);
+            }
+            Optional<Status> target = store.findVisible(h, originalId, accountId).filter(s -> s.reblogOfId() == null);
+            if (target.isEmpty()) {
+                return Optional.<Status>empty();
+            }
+            Status original = target.get();
+            boolean own = original.accountId() == accountId;
+            if (original.visibility() == Visibility.DIRECT || (original.visibility() == Visibility.PRIVATE && !own)) {
+                return Optional.<Status>empty();
+            }
+            Optional<Status> existing = store.reblogBy(h, accountId, original.id());
+            if (existing.isPresent()) {
+                return existing;
+            }
+            Visibility visibility = original.visibility() == Visibility.PRIVATE ? Visibility.PRIVATE : Visibility.PUBLIC;
+            Optional<Long> inserted = store.insertRemote(h, new StatusStore.NewStatus(accountId, "", "", "", false,
+                    visibility, null, null, null, original.id(), null, null), uri, null, null, at);
+            if (inserted.isEmpty()) {
+                return store.findByUri(h, uri);
+            }
+            long reblogId = inserted.get();
+            store.addReblog(h, original.id(), 1);
+            changed(h, original.id(), accountId);
+            accounts.countStatus(h, accountId, 1);
+            notifyLocal(h, original.accountId(), accountId, NotificationService.REBLOG, original.id());
+            queue.enqueue(h, Queues.DEFAULT, FANOUT_JOB, new Fanout(reblogId), null, "fanout:" + reblogId);
+            return store.findVisible(h, reblogId, accountId);
+        });
+    }
+
+    /** A stored remote status by its ActivityPub id, unless deleted. */
+    public Optional<Status> findByUri(String uri) {
+        return jdbi.withHandle(h -> store.findByUri(h, uri));
+    }
+
+    /** A status by id whether or not deleted, for federation to render what it announces (Delete, Undo). */
+    public Optional<Status> findAny(long id) {
+        return jdbi.withHandle(h -> store.findAny(h, id));
+    }
+
+    /** The stored URIs of the remote statuses among {@code ids} (local statuses have none: theirs are derived). */
+    public Map<Long, String> storedUris(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        return jdbi.withHandle(h -> store.storedUris(h, ids));
+    }
 }
