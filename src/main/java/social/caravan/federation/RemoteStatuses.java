@@ -90,7 +90,7 @@ public final class RemoteStatuses {
 
     private Optional<Status> resolve(String uri, int depth) {
         Optional<Status> known = find(uri);
-        if (known.isPresent() || uri == null || localId(uri).isPresent() || depth >= MAX_REPLY_DEPTH) {
+        if (known.isPresent() || uri == null || localId(uri).isPresent() || depth > MAX_REPLY_DEPTH) {
             return known;
         }
         try {
