@@ -183,7 +183,7 @@ public final class App implements AutoCloseable {
         this.relationships = new RelationshipService(database.jdbi(), accounts, notifications, queue, outbox, config.baseUrl());
         this.tags = new TagService(database.jdbi(), accounts, config.baseUrl(), clock);
         this.scheduled = new ScheduledStatusService(database.jdbi(), statuses, polls, queue, clock);
-        this.reports = new ReportService(database.jdbi(), accounts, statuses, instance);
+        this.reports = new ReportService(database.jdbi(), accounts, statuses, instance, outbox);
         this.announcements = new AnnouncementService(database.jdbi(), accounts, accountJson, config.baseUrl());
         this.metrics = new Metrics(config.metricsToken());
         this.authn = new Authn(auth);
@@ -195,7 +195,7 @@ public final class App implements AutoCloseable {
         this.activityHandlers = Handlers.table(relationships, statuses, reports, remoteStatuses, remoteAccounts, fetcher);
         this.inbound = new Inbound(accounts, domainBlocks, activityHandlers);
         this.publisher = new Publisher(accounts, accountJson, statuses, relationships, tags, vocab, noteContexts, lanes,
-                domainBlocks);
+                domainBlocks, reports, instanceActor, config.baseUrl());
         this.deliverySigners = new DeliverySigners(accounts, instanceActor, config.baseUrl(), clock);
     }
 

@@ -5,6 +5,8 @@ import social.caravan.accounts.ProfileEvents;
 import social.caravan.core.queue.JobQueue;
 import social.caravan.core.queue.Queues;
 import social.caravan.relationships.RelationshipEvents;
+import social.caravan.reports.Report;
+import social.caravan.reports.ReportEvents;
 import social.caravan.statuses.Status;
 import social.caravan.statuses.StatusEvents;
 
@@ -14,7 +16,7 @@ import social.caravan.statuses.StatusEvents;
  * ({@link Publisher}) renders the activity and queues one delivery per inbox; rendering needs the
  * committed rows, so it cannot happen here.
  */
-public final class Outbox implements StatusEvents, RelationshipEvents, ProfileEvents {
+public final class Outbox implements StatusEvents, RelationshipEvents, ProfileEvents, ReportEvents {
     public static final String PUBLISH_JOB = "federation.publish";
 
     /** What to publish: {@code kind} names the activity; the ids it needs (statuses, accounts), and a Follow's id. */
@@ -94,5 +96,11 @@ public final class Outbox implements StatusEvents, RelationshipEvents, ProfileEv
     @Override
     public void profileChanged(Handle h, long accountId) {
         publish(h, UPDATE_ACTOR, accountId, null, null, null);
+    }
+
+    /** {@code targetId} carries the report's id. */
+    @Override
+    public void forwarded(Handle h, Report report) {
+        publish(h, FLAG, report.accountId(), null, report.id(), null);
     }
 }

@@ -17,6 +17,8 @@ import social.caravan.core.json.Json;
 import social.caravan.core.queue.DeliveryLanes;
 import social.caravan.federation.vocab.ActivityStreams;
 import social.caravan.relationships.RelationshipService;
+import social.caravan.reports.Report;
+import social.caravan.reports.ReportService;
 import social.caravan.statuses.Status;
 import social.caravan.statuses.StatusJson;
 import social.caravan.statuses.StatusService;
@@ -44,10 +46,17 @@ public final class Publisher {
     private final NoteContexts noteContexts;
     private final DeliveryLanes lanes;
     private final DomainBlocks domainBlocks;
+    private final ReportService reports;
+    private final InstanceActor instanceActor;
+    private final String baseUrl;
 
     public Publisher(AccountService accounts, AccountJson accountJson, StatusService statuses,
                      RelationshipService relationships, TagService tags, ActivityStreams vocab, NoteContexts noteContexts,
-                     DeliveryLanes lanes, DomainBlocks domainBlocks) {
+                     DeliveryLanes lanes, DomainBlocks domainBlocks, ReportService reports, InstanceActor instanceActor,
+                     String baseUrl) {
+        this.reports = reports;
+        this.instanceActor = instanceActor;
+        this.baseUrl = baseUrl;
         this.accounts = accounts;
         this.accountJson = accountJson;
         this.statuses = statuses;
@@ -73,6 +82,7 @@ public final class Publisher {
             case Outbox.ACCEPT, Outbox.REJECT -> answer(p.kind().equals(Outbox.ACCEPT), actor, p.targetId(), p.uri());
             case Outbox.BLOCK, Outbox.UNDO_BLOCK -> block(p.kind().equals(Outbox.UNDO_BLOCK), actor, p.targetId());
             case Outbox.UPDATE_ACTOR -> updateActor(actor);
+            case Outbox.FLAG -> flag(p.targetId());
             default -> log.warn("unknown publication {}", p.kind());
         }
     }
@@ -211,6 +221,28 @@ public final class Publisher {
                 "id", actor + "#updates/" + at.toEpochMilli(), "type", "Update", "actor", actor,
                 "to", List.of(ActivityStreams.PUBLIC), "object", person);
         deliver(new LinkedHashSet<>(relationships.remoteFollowerInboxes(account.id())), doc);
+    }
+
+    /**
+     * A forwarded report, as Mastodon sends it: a Flag by the instance actor (the reporter stays
+     * anonymous), naming the account and the cited statuses, to the reported account's inbox.
+     */
+    private void flag(Long reportId) {
+        Optional<Report> report = reportId == null ? Optional.empty() : reports.find(reportId);
+        Optional<Account> target = report.flatMap(r -> remote(r.targetAccountId()));
+        if (target.isEmpty()) {
+            return;
+        }
+        List<Object> objects = new java.util.ArrayList<>();
+        objects.add(target.get().remote().uri());
+        Map<Long, String> uris = statuses.storedUris(report.get().statusIds());
+        report.get().statusIds().stream().map(uris::get).filter(java.util.Objects::nonNull).forEach(objects::add);
+        Map<String, Object> doc = ActivityStreams.map("@context", ActivityStreams.AS,
+                "id", baseUrl + "/" + java.util.UUID.randomUUID(), "type", "Flag", "actor", instanceActor.uri(),
+                "content", report.get().comment(), "object", objects);
+        Set<String> inboxes = new LinkedHashSet<>();
+        addInbox(inboxes, target.get(), false);
+        deliver(inboxes, doc);
     }
 
     private Map<String, Object> undo(String id, Account actor, Map<String, Object> object, List<String> to) {

@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountService;
+import social.caravan.polls.PollService;
 import social.caravan.core.html.Html;
 import social.caravan.core.html.Sanitizer;
 import social.caravan.core.ids.Ids;
@@ -44,6 +45,7 @@ public final class RemoteStatuses {
     static final int MAX_MENTION_FETCHES = 5;
     static final int MAX_ATTACHMENTS = 16;
     static final int MAX_TAGS = 50;
+    static final int MAX_POLL_OPTIONS = 20;
     static final Set<String> NOTE_TYPES = Set.of("Note", "Question");
     static final Set<String> CONVERTED_TYPES = Set.of("Article", "Page", "Event", "Image", "Video", "Audio");
     private static final Set<String> PUBLIC = Set.of(ActivityStreams.PUBLIC, "as:Public", "Public");
@@ -130,7 +132,7 @@ public final class RemoteStatuses {
         Long parentId = inReplyTo == null ? null : resolve(inReplyTo, depth + 1).map(Status::id).orElse(null);
         return statuses.createRemote(new StatusService.RemotePost(author.id(), uri, read.url(), read.content(),
                 read.spoiler(), read.sensitive(), read.visibility(), read.language(), parentId, read.mentions(),
-                read.tags(), read.media(), read.published()));
+                read.tags(), read.media(), read.published(), read.poll()));
     }
 
     /** Applies an Update of a stored Note; empty when it is not stored (nothing to edit). */
@@ -140,7 +142,7 @@ public final class RemoteStatuses {
         Instant updated = instant(Activity.text(note, "updated"));
         return statuses.editRemote(author.id(), uri, new StatusService.RemoteEdit(read.content(), read.spoiler(),
                 read.sensitive(), read.language(), read.mentions(), read.tags(), read.media(),
-                updated == null ? Instant.now() : updated));
+                updated == null ? Instant.now() : updated, read.poll()));
     }
 
     /** The Note's id, which must be on its author's server, and its author, which must be the actor. */
@@ -160,7 +162,8 @@ public final class RemoteStatuses {
     }
 
     private record Read(String content, String spoiler, boolean sensitive, Visibility visibility, String language,
-                        String url, List<Long> mentions, Set<String> tags, String media, Instant published) {}
+                        String url, List<Long> mentions, Set<String> tags, String media, Instant published,
+                        PollService.Remote poll) {}
 
     private Read read(JsonNode note, Account author) {
         String type = Activity.text(note, "type");
@@ -176,7 +179,7 @@ public final class RemoteStatuses {
         }
         return new Read(content, limit(spoiler, 1000), note.path("sensitive").booleanValue(false),
                 visibility(to, cc, author), language(note), url, mentions(note, to, cc), tags(note), media(note, author),
-                published);
+                published, "Question".equals(type) ? poll(note, published) : null);
     }
 
     /** The HTML of a Note, or for other types their name and a link, as Mastodon shows them. */
@@ -320,6 +323,34 @@ public final class RemoteStatuses {
             }
         }
         return out.isEmpty() ? null : Json.write(out);
+    }
+
+    /**
+     * A Question's poll: its options ({@code oneOf}, or {@code anyOf} for multiple choice) with the votes
+     * its server counted ({@code replies.totalItems}); its end ({@code endTime}, else {@code closed});
+     * without either, a year after publication (every poll here ends).
+     */
+    private static PollService.Remote poll(JsonNode question, Instant published) {
+        boolean multiple = question.path("anyOf").isArray() && !question.path("anyOf").isEmpty();
+        List<String> options = new ArrayList<>();
+        List<Integer> tallies = new ArrayList<>();
+        for (JsonNode option : array(question.path(multiple ? "anyOf" : "oneOf"))) {
+            String name = Activity.text(option, "name");
+            if (name != null && options.size() < MAX_POLL_OPTIONS) {
+                options.add(limit(name, 200));
+                tallies.add(Math.max(0, option.path("replies").path("totalItems").asInt(0)));
+            }
+        }
+        if (options.isEmpty()) {
+            return null;
+        }
+        Instant end = instant(Activity.text(question, "endTime"));
+        if (end == null) {
+            end = instant(Activity.text(question, "closed"));
+        }
+        JsonNode voters = question.path("votersCount");
+        return new PollService.Remote(options, tallies, multiple, voters.isInt() ? voters.intValue() : null,
+                end != null ? end : published.plus(java.time.Duration.ofDays(365)));
     }
 
     private static String mediaKind(String mediaType, String type) {

@@ -700,7 +700,7 @@ public final class StatusService {
      */
     public record RemotePost(long authorId, String uri, String url, String content, String spoilerText, boolean sensitive,
                              Visibility visibility, String language, Long inReplyToId, List<Long> mentionedAccountIds,
-                             Set<String> tags, String media, java.time.Instant publishedAt) {}
+                             Set<String> tags, String media, java.time.Instant publishedAt, PollService.Remote poll) {}
 
     /**
      * Stores a remote post once (by its URI: a second delivery returns the first), notifies the local
@@ -725,6 +725,9 @@ public final class StatusService {
             List<Long> mentioned = p.mentionedAccountIds().stream().distinct().limit(MAX_MENTIONS).toList();
             store.insertMentions(h, id, mentioned);
             store.insertTags(h, id, p.tags());
+            if (p.poll() != null) {
+                polls.putRemote(h, id, p.authorId(), p.poll());
+            }
             for (long local : locals(h, mentioned)) {
                 notifications.notify(h, local, p.authorId(), NotificationService.MENTION, id);
             }
@@ -746,11 +749,13 @@ public final class StatusService {
 
     /** What an Update of a remote post changes. */
     public record RemoteEdit(String content, String spoilerText, boolean sensitive, String language,
-                             List<Long> mentionedAccountIds, Set<String> tags, String media, java.time.Instant editedAt) {}
+                             List<Long> mentionedAccountIds, Set<String> tags, String media, java.time.Instant editedAt,
+                             PollService.Remote poll) {}
 
     /**
      * Edits a remote post of {@code authorId} by its URI, keeping the history as local edits do and
-     * telling local boosters; empty when there is no such post.
+     * telling local boosters; empty when there is no such post. An Update that changes only a poll's
+     * counts (votes elsewhere) is no edit: it refreshes the counts and nothing else.
      */
     public Optional<Status> editRemote(long authorId, String uri, RemoteEdit e) {
         return jdbi.inTransaction(h -> {
@@ -760,18 +765,24 @@ public final class StatusService {
             }
             Status current = found.get();
             long id = current.id();
+            boolean sensitive = e.sensitive() || !e.spoilerText().isBlank();
+            List<String> optionsBefore = polls.options(h, id);
+            List<String> optionsNow = polls.putRemote(h, id, authorId, e.poll());
+            changed(h, id, authorId);
+            if (current.content().equals(e.content()) && current.spoilerText().equals(e.spoilerText())
+                    && current.sensitive() == sensitive && Objects.equals(optionsBefore, optionsNow)) {
+                return store.findVisible(h, id, authorId);
+            }
             if (store.edits(h, id).isEmpty()) {
                 store.insertEdit(h, id, new StatusStore.Edit(current.text(), current.content(), current.spoilerText(),
-                        current.sensitive(), polls.options(h, id), current.createdAt()));
+                        current.sensitive(), optionsBefore, current.createdAt()));
             }
-            boolean sensitive = e.sensitive() || !e.spoilerText().isBlank();
             store.update(h, id, "", e.content(), e.spoilerText(), sensitive, e.language());
             store.updateRemote(h, id, e.media(), e.editedAt());
             store.insertMentions(h, id, e.mentionedAccountIds().stream().distinct().limit(MAX_MENTIONS).toList());
             store.replaceTags(h, id, e.tags());
-            store.insertEdit(h, id, new StatusStore.Edit("", e.content(), e.spoilerText(), sensitive, polls.options(h, id),
+            store.insertEdit(h, id, new StatusStore.Edit("", e.content(), e.spoilerText(), sensitive, optionsNow,
                     e.editedAt()));
-            changed(h, id, authorId);
             for (long booster : locals(h, store.boosters(h, id))) {
                 notifications.notify(h, booster, authorId, NotificationService.UPDATE, id);
             }

@@ -503,4 +503,65 @@ class ActivitiesTest {
         assertThat(creates(other, "my answer").get(0).activity().path("object").path("inReplyTo").asString())
                 .isEqualTo(note.path("id").asString());
     }
+
+    @Test
+    void aQuestionIsAStatusWithAPollWhoseCountsFollowItsServer() {
+        String token = local("rosa");
+        peer.actor("v1");
+        ObjectNode question = note(peer, "v1", "<p>Tea or coffee?</p>", List.of(PUBLIC), List.of());
+        question.put("type", "Question").put("endTime", "2030-01-01T00:00:00Z").put("votersCount", 3);
+        ArrayNode options = question.putArray("oneOf");
+        options.addObject().put("type", "Note").put("name", "Tea").putObject("replies").put("type", "Collection").put("totalItems", 2);
+        options.addObject().put("type", "Note").put("name", "Coffee").putObject("replies").put("type", "Collection").put("totalItems", 1);
+        deliver(peer, "v1", activity(peer, "v1", "Create", question));
+        String uri = question.path("id").asString();
+        Await.until("stored", () -> server.app.statuses().findByUri(uri).isPresent());
+        long id = server.app.statuses().findByUri(uri).orElseThrow().id();
+        JsonNode poll = server.http.get("/api/v1/statuses/" + id, token).json().path("poll");
+        MastodonSchemas.assertValid("Poll", poll);
+        assertThat(poll.path("options").get(0).path("title").asString()).isEqualTo("Tea");
+        assertThat(poll.path("options").get(0).path("votes_count").asInt()).isEqualTo(2);
+        assertThat(poll.path("votes_count").asInt()).isEqualTo(3);
+        assertThat(poll.path("voters_count").asInt()).isEqualTo(3);
+        assertThat(poll.path("multiple").asBoolean()).isFalse();
+        assertThat(poll.path("expires_at").asString()).startsWith("2030-01-01T00:00:00");
+
+        ObjectNode counted = question.deepCopy();
+        ((ObjectNode) counted.path("oneOf").get(1).path("replies")).put("totalItems", 5);
+        counted.put("votersCount", 7);
+        deliver(peer, "v1", activity(peer, "v1", "Update", counted));
+        Await.until("new counts", () -> server.http.get("/api/v1/statuses/" + id, token).json().path("poll")
+                .path("voters_count").asInt() == 7);
+        JsonNode status = server.http.get("/api/v1/statuses/" + id, token).json();
+        assertThat(status.path("poll").path("options").get(1).path("votes_count").asInt()).isEqualTo(5);
+        assertThat(status.path("edited_at").isNull()).as("new counts are no edit").isTrue();
+    }
+
+    @Test
+    void aReportAboutARemoteAccountIsForwardedAsAFlagOfTheInstanceActorWhenAsked() {
+        String token = local("sara");
+        peer.actor("w1");
+        ObjectNode note = note(peer, "w1", "<p>rude words</p>", List.of(PUBLIC), List.of());
+        deliver(peer, "w1", activity(peer, "w1", "Create", note));
+        Await.until("stored", () -> server.app.statuses().findByUri(note.path("id").asString()).isPresent());
+        long statusId = server.app.statuses().findByUri(note.path("id").asString()).orElseThrow().id();
+        long w1 = remoteId(peer, "w1", token);
+        Http.Response kept = server.http.postJson("/api/v1/reports", token,
+                "{\"account_id\":\"" + w1 + "\",\"comment\":\"kept here\"}");
+        assertThat(kept.json().path("forwarded").asBoolean()).isFalse();
+        Http.Response r = server.http.postJson("/api/v1/reports", token, "{\"account_id\":\"" + w1
+                + "\",\"status_ids\":[\"" + statusId + "\"],\"comment\":\"please look\",\"forward\":true}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        MastodonSchemas.assertValid("Report", r.json());
+        assertThat(r.json().path("forwarded").asBoolean()).isTrue();
+        Await.until("the Flag", () -> !peer.received("Flag").isEmpty());
+        List<FakeFediverse.Received> flags = peer.received("Flag");
+        assertThat(flags).hasSize(1);
+        JsonNode flag = flags.get(0).activity();
+        assertThat(flag.path("actor").asString()).isEqualTo(server.baseUrl + "/actor");
+        assertThat(flag.path("content").asString()).isEqualTo("please look");
+        assertThat(flag.path("object").valueStream().map(JsonNode::asString).toList())
+                .containsExactly(peer.actorUri("w1"), note.path("id").asString());
+        assertThat(flags.get(0).signature()).contains("keyId=\"" + server.baseUrl + "/actor#main-key\"");
+    }
 }

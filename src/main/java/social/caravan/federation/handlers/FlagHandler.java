@@ -48,10 +48,10 @@ public final class FlagHandler implements ActivityHandler {
         String content = Activity.text(a.json(), "content");
         String comment = content == null ? "" : content.length() > MAX_COMMENT ? content.substring(0, MAX_COMMENT) : content;
         try {
-            reports.file(a.actor().id(), new ReportService.Filing(targetId, statusIds, comment, "other", List.of(), null));
+            reports.file(a.actor().id(), new ReportService.Filing(targetId, statusIds, comment, "other", List.of(), null, false));
         } catch (ApiException e) {
             // Statuses the reporting account may not see: the report stands without them.
-            reports.file(a.actor().id(), new ReportService.Filing(targetId, List.of(), comment, "other", List.of(), null));
+            reports.file(a.actor().id(), new ReportService.Filing(targetId, List.of(), comment, "other", List.of(), null, false));
         }
     }
 }
