@@ -109,9 +109,13 @@ public final class FederationBench {
             send(client, peer.create(caravan, i, "warm-up " + i));
         }
         Bench.await("the warm-up", () -> count(jdbi, "SELECT count(*) FROM statuses") >= ACTORS, 100, 120);
-        jdbi.useHandle(h -> h.createUpdate("""
-                        INSERT INTO follows (account_id, target_account_id) SELECT :r, id FROM accounts WHERE domain IS NOT NULL""")
-                .bind("r", reader).execute());
+        jdbi.useHandle(h -> {
+            h.createUpdate("""
+                            INSERT INTO follows (account_id, target_account_id) SELECT :r, id FROM accounts WHERE domain IS NOT NULL""")
+                    .bind("r", reader).execute();
+            // The reader reads home: fan-out fills only active feeds.
+            h.createUpdate("INSERT INTO home_feeds (account_id, active_at) VALUES (:r, now())").bind("r", reader).execute();
+        });
         long start0 = System.nanoTime();
         List<HttpRequest> requests = new ArrayList<>(ACTIVITIES);
         for (int i = 0; i < ACTIVITIES; i++) {

@@ -168,7 +168,7 @@ public final class App implements AutoCloseable {
         this.lanes = new DeliveryLanes(database.jdbi());
         this.federationHttp = new FederationClient(new AddressGuard(config.allowPrivateAddresses()),
                 FederationClient.userAgent(Version.CARAVAN, config.baseUrl()), Duration.ofSeconds(5), Duration.ofSeconds(15));
-        this.domainBlocks = new DomainBlocks(database.jdbi());
+        this.domainBlocks = new DomainBlocks(database.jdbi(), invalidations);
         this.instanceActor = new InstanceActor(database.jdbi(), config.baseUrl(), clock);
         this.fetcher = new Fetcher(federationHttp, instanceActor, domainBlocks);
         this.remoteAccounts = new RemoteAccounts(accounts, fetcher, domainBlocks, config.localDomain(), config.webDomain(),

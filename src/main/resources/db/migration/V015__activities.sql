@@ -13,3 +13,13 @@ CREATE UNIQUE INDEX statuses_uri ON statuses (uri) WHERE uri IS NOT NULL;
 -- Accept or Reject; ours to a remote account, named again by our Undo.
 ALTER TABLE follows ADD COLUMN uri text;
 ALTER TABLE follow_requests ADD COLUMN uri text;
+
+-- Every process keeps the list of domain blocks (checked for each inbound activity and delivery); a
+-- change anywhere tells them all to read it again ('d:0', see V009).
+CREATE FUNCTION notify_domain_blocks() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('caravan_cache', 'd:0');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER domain_blocks_cache AFTER INSERT OR UPDATE OR DELETE ON domain_blocks
+  FOR EACH STATEMENT EXECUTE FUNCTION notify_domain_blocks();
