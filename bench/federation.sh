@@ -18,4 +18,5 @@ echo "Building the benchmarks (mvn -Pbench test-compile) ..." >&2
 (cd "$root" && mvn -q -B -Pbench test-compile) >&2
 classpath="$root/target/bench/classes:$root/target/bench/test-classes:$(cat "$root/target/bench/classpath.txt")"
 
-exec "$JAVA_HOME/bin/java" -Xms1g -Xmx1g -XX:+UseG1GC -cp "$classpath" social.caravan.bench.FederationBench
+# BENCH_JVM_OPTS adds JVM options, e.g. -XX:StartFlightRecording=filename=target/bench/federation.jfr
+exec "$JAVA_HOME/bin/java" -Xms1g -Xmx1g -XX:+UseG1GC ${BENCH_JVM_OPTS:-} -cp "$classpath" social.caravan.bench.FederationBench
