@@ -564,4 +564,28 @@ class ActivitiesTest {
                 .containsExactly(peer.actorUri("w1"), note.path("id").asString());
         assertThat(flags.get(0).signature()).contains("keyId=\"" + server.baseUrl + "/actor#main-key\"");
     }
+
+    @Test
+    void aBlockedRemoteAccountsFollowIsRejectedAndItsLikesAndMentionsGoNowhere() {
+        String token = local("tess");
+        String id = post(token, "{\"status\":\"not for blocked eyes\"}");
+        peer.actor("x1");
+        long x1 = remoteId(peer, "x1", token);
+        server.http.postJson("/api/v1/accounts/" + x1 + "/block", token, "{}");
+        Await.until("the Block delivered", () -> peer.received("Block").stream()
+                .anyMatch(r -> r.activity().path("object").asString().equals(peer.actorUri("x1"))));
+        ObjectNode follow = activity(peer, "x1", "Follow", localUri("tess"));
+        deliver(peer, "x1", follow);
+        Await.until("the Reject", () -> peer.received("Reject").stream()
+                .anyMatch(r -> r.activity().path("object").path("id").asString().equals(follow.path("id").asString())));
+        deliver(peer, "x1", activity(peer, "x1", "Like", localUri("tess") + "/statuses/" + id));
+        ObjectNode mention = note(peer, "x1", "<p>@tess hello</p>", List.of(PUBLIC), List.of());
+        ((ArrayNode) mention.path("tag")).addObject().put("type", "Mention").put("href", localUri("tess"));
+        deliver(peer, "x1", activity(peer, "x1", "Create", mention));
+        Await.until("the mention stored", () -> server.app.statuses().findByUri(mention.path("id").asString()).isPresent());
+        assertThat(relationship(token, x1).path("followed_by").asBoolean()).isFalse();
+        assertThat(server.http.get("/api/v1/statuses/" + id, token).json().path("favourites_count").asInt()).isZero();
+        assertThat(server.http.get("/api/v1/notifications", token).json().valueStream()
+                .filter(n -> n.path("account").path("id").asString().equals(Long.toString(x1)))).isEmpty();
+    }
 }
