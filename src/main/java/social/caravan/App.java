@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -45,7 +46,17 @@ import social.caravan.core.net.HttpSender;
 import social.caravan.core.signatures.SignatureVerifier;
 import social.caravan.federation.ActivityPubApi;
 import social.caravan.federation.DomainBlocks;
+import social.caravan.federation.DeliverySigners;
 import social.caravan.federation.Fetcher;
+import social.caravan.federation.InboxApi;
+import social.caravan.federation.Inbound;
+import social.caravan.federation.NoteContexts;
+import social.caravan.federation.Outbox;
+import social.caravan.federation.Publisher;
+import social.caravan.federation.RemoteStatuses;
+import social.caravan.federation.handlers.ActivityHandler;
+import social.caravan.federation.handlers.Handlers;
+import social.caravan.core.queue.RetryPolicy;
 import social.caravan.federation.InstanceActor;
 import social.caravan.federation.RemoteAccounts;
 import social.caravan.federation.SignedRequests;
@@ -101,6 +112,8 @@ public final class App implements AutoCloseable {
     public enum ProcessRole { WEB, STREAMING, WORKER }
 
     private static final Logger log = LoggerFactory.getLogger(App.class);
+    /** An inbound activity failing for other reasons than its content (a database hiccup) is tried for about a day. */
+    private static final RetryPolicy INBOUND_RETRIES = new RetryPolicy(10);
     /** Dead jobs are kept this long for inspection, as Sidekiq keeps its dead set. */
     private static final Duration DEAD_JOBS_KEPT = Duration.ofDays(180);
 
@@ -134,8 +147,16 @@ public final class App implements AutoCloseable {
     private final RemoteAccounts remoteAccounts;
     private final SignedRequests signedRequests;
     private final EventBus bus;
-    private final RelationshipService relationships;
     private final FilterService filters;
+    private final Outbox outbox;
+    private final RelationshipService relationships;
+    private final TagService tags;
+    private final ActivityStreams vocab;
+    private final NoteContexts noteContexts;
+    private final Map<String, ActivityHandler> activityHandlers;
+    private final Inbound inbound;
+    private final Publisher publisher;
+    private final DeliverySigners deliverySigners;
     private final List<Javalin> servers = new ArrayList<>();
     private final List<AutoCloseable> background = new ArrayList<>();
 
@@ -143,35 +164,46 @@ public final class App implements AutoCloseable {
         this.config = config;
         this.database = database;
         this.bus = EventBus.create(database.jdbi(), database::dedicatedConnection, config.redisUrl());
-        this.accounts = new AccountService(database.jdbi(), invalidations, config);
+        this.queue = new JobQueue(database.jdbi());
+        this.outbox = new Outbox(queue);
+        this.accounts = new AccountService(database.jdbi(), invalidations, config, outbox);
         this.auth = new AuthService(database.jdbi(), accounts, clock, bus);
         this.instance = new InstanceService(database.jdbi(), clock);
         this.markers = new MarkerService(database.jdbi());
         this.notifications = new NotificationService(database.jdbi(), bus);
-        this.queue = new JobQueue(database.jdbi());
         this.lanes = new DeliveryLanes(database.jdbi());
-        this.feeds = new FeedService(database.jdbi(), notifications, queue, config.activeDays(), bus);
-        this.polls = new PollService(database.jdbi(), notifications, queue);
-        this.accountJson = new AccountJson(config.baseUrl(), config.localDomain());
-        this.conversations = new ConversationService(database.jdbi(), bus);
-        this.statuses = new StatusService(database.jdbi(), invalidations, accounts, accountJson, auth, notifications,
-                queue, polls, conversations, bus, config.baseUrl());
-        this.scheduled = new ScheduledStatusService(database.jdbi(), statuses, polls, queue, clock);
-        this.reports = new ReportService(database.jdbi(), accounts, statuses, instance);
-        this.announcements = new AnnouncementService(database.jdbi(), accounts, accountJson, bus, config.baseUrl());
-        this.relationships = new RelationshipService(database.jdbi(), accounts, notifications, queue);
-        this.filters = new FilterService(database.jdbi(), invalidations, statuses, bus);
-        this.metrics = new Metrics(config.metricsToken());
-        this.authn = new Authn(auth);
-        this.addresses = new ClientAddresses(config.trustedProxies());
         this.federationHttp = new FederationClient(new AddressGuard(config.allowPrivateAddresses()),
                 FederationClient.userAgent(Version.CARAVAN, config.baseUrl()), Duration.ofSeconds(5), Duration.ofSeconds(15));
-        this.domainBlocks = new DomainBlocks(database.jdbi());
+        this.domainBlocks = new DomainBlocks(database.jdbi(), invalidations);
         this.instanceActor = new InstanceActor(database.jdbi(), config.baseUrl(), clock);
         this.fetcher = new Fetcher(federationHttp, instanceActor, domainBlocks);
         this.remoteAccounts = new RemoteAccounts(accounts, fetcher, domainBlocks, config.localDomain(), config.webDomain(),
                 config.allowPrivateAddresses(), clock);
         this.signedRequests = new SignedRequests(new SignatureVerifier(clock), remoteAccounts, domainBlocks, config.https());
+        this.feeds = new FeedService(database.jdbi(), notifications, queue, config.activeDays(), bus);
+        this.polls = new PollService(database.jdbi(), notifications, queue);
+        this.accountJson = new AccountJson(config.baseUrl(), config.localDomain());
+        this.conversations = new ConversationService(database.jdbi(), bus);
+        this.statuses = new StatusService(database.jdbi(), invalidations, accounts, accountJson, auth, notifications,
+                queue, polls, conversations, bus, outbox, remoteAccounts, config.baseUrl());
+        this.relationships = new RelationshipService(database.jdbi(), accounts, notifications, queue, outbox, config.baseUrl());
+        this.tags = new TagService(database.jdbi(), accounts, config.baseUrl(), clock);
+        this.scheduled = new ScheduledStatusService(database.jdbi(), statuses, polls, queue, clock);
+        this.reports = new ReportService(database.jdbi(), accounts, statuses, instance, outbox);
+        this.announcements = new AnnouncementService(database.jdbi(), accounts, accountJson, bus, config.baseUrl());
+        this.filters = new FilterService(database.jdbi(), invalidations, statuses, bus);
+        this.metrics = new Metrics(config.metricsToken());
+        this.authn = new Authn(auth);
+        this.addresses = new ClientAddresses(config.trustedProxies());
+        this.vocab = new ActivityStreams(config.baseUrl(), config.localDomain(), accountJson);
+        this.noteContexts = new NoteContexts(accounts, accountJson, statuses);
+        RemoteStatuses remoteStatuses = new RemoteStatuses(statuses, accounts, remoteAccounts, fetcher, domainBlocks,
+                config.baseUrl());
+        this.activityHandlers = Handlers.table(relationships, statuses, reports, remoteStatuses, remoteAccounts, fetcher);
+        this.inbound = new Inbound(accounts, domainBlocks, activityHandlers);
+        this.publisher = new Publisher(accounts, accountJson, statuses, relationships, tags, vocab, noteContexts, lanes,
+                domainBlocks, reports, instanceActor, config.baseUrl());
+        this.deliverySigners = new DeliverySigners(accounts, instanceActor, config.baseUrl(), clock);
     }
 
     /** Connects to (or starts) the database and brings its schema up to date. */
@@ -243,7 +275,7 @@ public final class App implements AutoCloseable {
         background.add(new Worker(database.jdbi(), listen, types, settings, metrics.registry()).start());
         background.add(new RecurringScheduler(database.jdbi(), queue, types).start());
         if (settings.queues().contains(Queues.PUSH)) {
-            Sender sender = new HttpSender(federationHttp);
+            Sender sender = new HttpSender(federationHttp, deliverySigners::signerFor);
             background.add(new LaneWorker(database.jdbi(), listen, sender, settings.concurrency(), metrics.registry()).start());
         }
     }
@@ -264,6 +296,9 @@ public final class App implements AutoCloseable {
                     feeds.merge(merge.accountId(), merge.targetAccountId());
                 })
                 .register(PollService.END_JOB, job -> polls.end(job.payload(PollService.End.class).pollId()))
+                .register(InboxApi.INBOUND_JOB, job -> inbound.process(job.payload(InboxApi.Received.class)),
+                        INBOUND_RETRIES)
+                .register(Outbox.PUBLISH_JOB, job -> publisher.publish(job.payload(Outbox.Publish.class)))
                 .register(FeedService.MERGE_LIST_JOB, job -> {
                     FeedService.MergeList merge = job.payload(FeedService.MergeList.class);
                     feeds.mergeList(merge.listId(), merge.accountId());
@@ -291,7 +326,6 @@ public final class App implements AutoCloseable {
         Csrf csrf = new Csrf(cookies);
         ScheduledStatusesApi scheduledApi = new ScheduledStatusesApi(scheduled, authn, config.baseUrl());
         OAuthApi oauth = new OAuthApi(auth, accounts, accountJson, authn, csrf, cookies, addresses, config.baseUrl());
-        TagService tags = new TagService(database.jdbi(), accounts, config.baseUrl(), clock);
         TimelineService timelines = new TimelineService(database.jdbi(), feeds, accounts);
         AccountsApi.SignUpTokens signUpTokens = (appId, accountId, scopes) ->
                 OAuthApi.TokenView.of(auth.issueToken(appId, OptionalLong.of(accountId), scopes));
@@ -325,9 +359,9 @@ public final class App implements AutoCloseable {
                 new DiscoveryApi(new DiscoveryService(database.jdbi(), accounts, clock), tags, statuses, accountJson, authn,
                         config.baseUrl()),
                 new WebFingerApi(accounts, accountJson, config),
+                new InboxApi(accounts, signedRequests, queue, activityHandlers.keySet()),
                 new ActivityPubApi(accounts, accountJson, statuses, timelines, relationships, tags, instanceActor,
-                        signedRequests, new ActivityStreams(config.baseUrl(), config.localDomain(), accountJson),
-                        new PublicPages(config.localDomain()), config.authorizedFetch()),
+                        signedRequests, vocab, new PublicPages(config.localDomain()), noteContexts, config.authorizedFetch()),
                 new NodeInfoApi(accounts, config),
                 new WebPages(config, accounts, oauth, instance, csrf, rateLimits, addresses));
     }

@@ -42,9 +42,11 @@ public final class AccountService {
     private final Invalidations invalidations;
     /** Accounts (profile, role and counts) by id, as statuses and notifications render them. */
     private final RowCache<Account> cache;
+    private final ProfileEvents events;
 
-    public AccountService(Jdbi jdbi, Invalidations invalidations, Config config) {
+    public AccountService(Jdbi jdbi, Invalidations invalidations, Config config, ProfileEvents events) {
         this.jdbi = jdbi;
+        this.events = events;
         this.invalidations = invalidations;
         this.cache = new RowCache<>(invalidations, ACCOUNT, ACCOUNTS_CACHED, Duration.ofMinutes(5));
         this.config = config;
@@ -271,6 +273,7 @@ public final class AccountService {
                     or(c.locked(), a.locked()), or(c.bot(), a.bot()), or(c.discoverable(), a.discoverable()),
                     or(c.indexable(), a.indexable()), or(c.hideCollections(), a.hideCollections()),
                     a.publicKey(), a.createdAt(), a.updatedAt(), a.role(), a.stats(), a.remote()));
+            events.profileChanged(h, accountId);
             if (c.privacy() != null || c.sensitive() != null || c.language() != null) {
                 User u = store.user(h, accountId).orElseThrow(ApiException::notFound);
                 store.updateUser(h, new User(u.accountId(), u.email(), u.passwordHash(), u.role(), u.approved(),

@@ -3,7 +3,6 @@ package social.caravan.federation;
 import io.javalin.http.Context;
 import io.javalin.router.JavalinDefaultRoutingApi;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,11 +48,13 @@ public final class ActivityPubApi implements Routes {
     private final SignedRequests signedRequests;
     private final ActivityStreams vocab;
     private final PublicPages pages;
+    private final NoteContexts noteContexts;
     private final boolean authorizedFetch;
 
     public ActivityPubApi(AccountService accounts, AccountJson accountJson, StatusService statuses, TimelineService timelines,
                           RelationshipService relationships, TagService tags, InstanceActor instanceActor,
-                          SignedRequests signedRequests, ActivityStreams vocab, PublicPages pages, boolean authorizedFetch) {
+                          SignedRequests signedRequests, ActivityStreams vocab, PublicPages pages, NoteContexts noteContexts,
+                          boolean authorizedFetch) {
         this.accounts = accounts;
         this.accountJson = accountJson;
         this.statuses = statuses;
@@ -64,6 +65,7 @@ public final class ActivityPubApi implements Routes {
         this.signedRequests = signedRequests;
         this.vocab = vocab;
         this.pages = pages;
+        this.noteContexts = noteContexts;
         this.authorizedFetch = authorizedFetch;
     }
 
@@ -214,27 +216,8 @@ public final class ActivityPubApi implements Routes {
                 "totalItems", items.size(), "items", items));
     }
 
-    /** Mention actor URIs and the replied-to status's URI, for each view, read in one pass. */
     private Map<String, ActivityStreams.NoteContext> noteContexts(List<StatusJson.StatusView> views) {
-        List<Long> ids = new ArrayList<>();
-        for (StatusJson.StatusView v : views) {
-            v.mentions().forEach(m -> ids.add(Long.parseLong(m.id())));
-            if (v.inReplyToAccountId() != null) {
-                ids.add(Long.parseLong(v.inReplyToAccountId()));
-            }
-        }
-        Map<Long, Account> byId = new HashMap<>();
-        accounts.findAll(ids.stream().distinct().toList()).forEach(a -> byId.put(a.id(), a));
-        Map<String, ActivityStreams.NoteContext> out = new HashMap<>();
-        for (StatusJson.StatusView v : views) {
-            List<String> mentionUris = v.mentions().stream().map(m -> byId.get(Long.parseLong(m.id())))
-                    .filter(java.util.Objects::nonNull).map(accountJson::actorUri).toList();
-            Account parentAuthor = v.inReplyToAccountId() == null ? null : byId.get(Long.parseLong(v.inReplyToAccountId()));
-            String inReplyTo = parentAuthor == null || v.inReplyToId() == null ? null
-                    : accountJson.actorUri(parentAuthor) + "/statuses/" + v.inReplyToId();
-            out.put(v.id(), new ActivityStreams.NoteContext(mentionUris, inReplyTo));
-        }
-        return out;
+        return noteContexts.of(views);
     }
 
     /** The signing remote account's id (0 when unsigned); 401 when the signature fails or one is required. */

@@ -25,12 +25,6 @@ final class DomainBlockStore {
     }
 
     /** The most specific block among {@code domains} (a host and its parent domains, longest first). */
-    Optional<DomainBlock> mostSpecific(Handle h, List<String> domains) {
-        return h.createQuery("SELECT " + COLUMNS + " FROM domain_blocks WHERE domain = ANY(:domains)"
-                        + " ORDER BY length(domain) DESC LIMIT 1")
-                .bind("domains", domains.toArray(String[]::new)).map((rs, ctx) -> block(rs)).findOne();
-    }
-
     private static DomainBlock block(java.sql.ResultSet rs) throws java.sql.SQLException {
         return new DomainBlock(rs.getString("domain"), DomainBlock.Severity.parse(rs.getString("severity")),
                 rs.getBoolean("reject_media"), rs.getTimestamp("created_at").toInstant());

@@ -1,11 +1,15 @@
 package social.caravan.federation;
 
 import java.net.IDN;
-import java.util.ArrayList;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
+import social.caravan.core.cache.Invalidations;
+import social.caravan.core.cache.RowCache;
 
 /**
  * The operator's blocks of other servers ({@code caravan domains block|unblock|list}) and the checks
@@ -14,24 +18,40 @@ import org.jdbi.v3.core.Jdbi;
  * their port and in ASCII (punycode) form.
  */
 public final class DomainBlocks {
+    /** Cache kind of the list of blocks, as migration V015's trigger names it (one entry, id 0). */
+    static final char KIND = 'd';
     private final Jdbi jdbi;
     private final DomainBlockStore store = new DomainBlockStore();
+    private final Invalidations invalidations;
+    /**
+     * Every block, read once and kept while nothing changes: each inbound activity and each delivery
+     * asks, so a query each time would cost more than the check is worth.
+     */
+    private final RowCache<Map<String, DomainBlock>> all;
 
-    public DomainBlocks(Jdbi jdbi) {
+    public DomainBlocks(Jdbi jdbi, Invalidations invalidations) {
         this.jdbi = jdbi;
+        this.invalidations = invalidations;
+        this.all = new RowCache<>(invalidations, KIND, 1, Duration.ofMinutes(5));
     }
 
     /** Adds or changes the block of {@code domain}; answers the normalized domain. */
     public String block(String domain, DomainBlock.Severity severity, boolean rejectMedia) {
         String normalized = normalize(domain);
-        jdbi.useHandle(h -> store.upsert(h, normalized, severity, rejectMedia));
+        jdbi.useTransaction(h -> {
+            store.upsert(h, normalized, severity, rejectMedia);
+            invalidations.changedOnCommit(h, KIND, 0);
+        });
         return normalized;
     }
 
     /** Whether there was a block to lift. */
     public boolean unblock(String domain) {
         String normalized = normalize(domain);
-        return jdbi.withHandle(h -> store.delete(h, normalized));
+        return jdbi.inTransaction(h -> {
+            invalidations.changedOnCommit(h, KIND, 0);
+            return store.delete(h, normalized);
+        });
     }
 
     public List<DomainBlock> list() {
@@ -43,12 +63,26 @@ public final class DomainBlocks {
         if (domain == null || domain.isBlank()) {
             return Optional.empty();
         }
-        List<String> candidates = new ArrayList<>();
-        String host = normalize(domain);
-        for (String d = host; d != null; d = parent(d)) {
-            candidates.add(d);
+        Map<String, DomainBlock> blocks = blocks();
+        for (String d = normalize(domain); d != null; d = parent(d)) {
+            DomainBlock block = blocks.get(d);
+            if (block != null) {
+                return Optional.of(block);
+            }
         }
-        return jdbi.withHandle(h -> store.mostSpecific(h, candidates));
+        return Optional.empty();
+    }
+
+    private Map<String, DomainBlock> blocks() {
+        Map<String, DomainBlock> cached = all.get(0);
+        if (cached != null) {
+            return cached;
+        }
+        long seen = invalidations.epoch();
+        Map<String, DomainBlock> read = new HashMap<>();
+        list().forEach(b -> read.put(b.domain(), b));
+        all.put(0, read, seen);
+        return read;
     }
 
     /** Suspended: nothing is fetched from it, stored from it or delivered to it. */

@@ -1,5 +1,7 @@
 package social.caravan.federation;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +44,7 @@ public final class RemoteAccounts implements RemoteResolver {
     private static final Pattern USERNAME = Pattern.compile("[a-z0-9_]+([a-z0-9_.\\-]+[a-z0-9_]+)?", Pattern.CASE_INSENSITIVE);
     private static final int MAX_DISPLAY_NAME = 2048;
     private static final int MAX_FIELDS = 50;
+    static final int KEYS_CACHED = 10_000;
 
     private final AccountService accounts;
     private final Fetcher fetcher;
@@ -50,6 +53,14 @@ public final class RemoteAccounts implements RemoteResolver {
     private final String webDomain;
     private final boolean allowPrivate;
     private final Clock clock;
+    /**
+     * Who owns a keyId, as last verified (every inbound request asks): the account is then read from
+     * the account cache, and trusted only while its stored keyId is still this one.
+     */
+    private final Cache<String, Long> keyOwners = Caffeine.newBuilder().maximumSize(KEYS_CACHED)
+            .expireAfterWrite(Duration.ofHours(1)).build();
+    /** Parsed public keys by PEM: parsing costs more than the signature check. */
+    private final Cache<String, PublicKey> parsedKeys = Caffeine.newBuilder().maximumSize(KEYS_CACHED).build();
 
     public RemoteAccounts(AccountService accounts, Fetcher fetcher, DomainBlocks domainBlocks, String localDomain,
                           String webDomain, boolean allowPrivate, Clock clock) {
@@ -115,6 +126,20 @@ public final class RemoteAccounts implements RemoteResolver {
      * stored, for actors who rotated their key.
      */
     public Optional<Account> accountForKey(String keyId, boolean refresh) {
+        if (!refresh) {
+            Long owner = keyOwners.getIfPresent(keyId);
+            Optional<Account> cached = owner == null ? Optional.empty()
+                    : accounts.find(owner).filter(a -> !a.local() && a.remote() != null && keyId.equals(a.remote().keyId()));
+            if (cached.isPresent()) {
+                return cached;
+            }
+        }
+        Optional<Account> found = findForKey(keyId, refresh);
+        found.ifPresent(a -> keyOwners.put(keyId, a.id()));
+        return found;
+    }
+
+    private Optional<Account> findForKey(String keyId, boolean refresh) {
         String documentUri = withoutFragment(keyId);
         Optional<Account> known = accounts.findByKeyId(keyId).or(() -> accounts.findByUri(documentUri))
                 .filter(a -> !a.local());
@@ -145,7 +170,8 @@ public final class RemoteAccounts implements RemoteResolver {
     public Optional<PublicKey> publicKey(String keyId, boolean refresh) {
         return accountForKey(keyId, refresh).flatMap(a -> {
             try {
-                return a.publicKey().isBlank() ? Optional.empty() : Optional.of(Keys.publicKey(a.publicKey()));
+                return a.publicKey().isBlank() ? Optional.empty()
+                        : Optional.of(parsedKeys.get(a.publicKey(), Keys::publicKey));
             } catch (IllegalArgumentException e) {
                 return Optional.empty();
             }

@@ -295,4 +295,26 @@ public final class PollService {
             return null;
         }
     }
+
+    /** A poll of another server as it counts it: options with their votes, the voters, the end. */
+    public record Remote(List<String> options, List<Integer> tallies, boolean multiple, Integer votersCount,
+                         Instant expiresAt) {}
+
+    /**
+     * Attaches, refreshes or (with {@code poll} null) removes a remote status's poll, in the status's
+     * transaction: its server counts the votes, so its counts replace ours. Returns the options now.
+     */
+    public List<String> putRemote(Handle h, long statusId, long authorId, Remote poll) {
+        Optional<Poll> current = store.ofStatusForUpdate(h, statusId);
+        if (poll == null) {
+            current.ifPresent(p -> store.delete(h, p.id()));
+            return null;
+        }
+        long id = store.upsertRemote(h, statusId, authorId, poll.options(), poll.tallies(), poll.multiple(),
+                poll.votersCount(), poll.expiresAt());
+        if (current.isEmpty() || !current.get().expiresAt().equals(poll.expiresAt())) {
+            scheduleEnd(h, id, poll.expiresAt());
+        }
+        return poll.options();
+    }
 }

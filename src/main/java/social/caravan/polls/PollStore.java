@@ -136,4 +136,23 @@ final class PollStore {
     private static List<Integer> integers(Array array) throws SQLException {
         return List.of((Integer[]) array.getArray());
     }
+
+    /** A remote poll with its server's counts: inserted, or replacing the status's poll. */
+    long upsertRemote(Handle h, long statusId, long accountId, List<String> options, List<Integer> tallies, boolean multiple,
+                      Integer votersCount, Instant expiresAt) {
+        int votes = tallies.stream().mapToInt(Integer::intValue).sum();
+        return h.createQuery("""
+                        INSERT INTO polls (status_id, account_id, options, tallies, votes_count, voters_count, multiple, expires_at)
+                        VALUES (:status, :account, :options, :tallies, :votes, :voters, :multiple, :expiresAt)
+                        ON CONFLICT (status_id) DO UPDATE
+                           SET options = EXCLUDED.options, tallies = EXCLUDED.tallies, votes_count = EXCLUDED.votes_count,
+                               voters_count = EXCLUDED.voters_count, multiple = EXCLUDED.multiple,
+                               expires_at = EXCLUDED.expires_at
+                        RETURNING id""")
+                .bind("status", statusId).bind("account", accountId)
+                .bind("options", options.toArray(String[]::new)).bind("tallies", tallies.toArray(Integer[]::new))
+                .bind("votes", votes).bind("voters", votersCount == null ? votes : votersCount)
+                .bind("multiple", multiple).bind("expiresAt", Timestamp.from(expiresAt))
+                .mapTo(Long.class).one();
+    }
 }

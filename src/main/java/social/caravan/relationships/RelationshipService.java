@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
@@ -42,12 +43,17 @@ public final class RelationshipService implements AccountsApi.Relationships {
     private final AccountService accounts;
     private final NotificationService notifications;
     private final JobQueue queue;
+    private final RelationshipEvents events;
+    private final String baseUrl;
 
-    public RelationshipService(Jdbi jdbi, AccountService accounts, NotificationService notifications, JobQueue queue) {
+    public RelationshipService(Jdbi jdbi, AccountService accounts, NotificationService notifications, JobQueue queue,
+                               RelationshipEvents events, String baseUrl) {
         this.jdbi = jdbi;
         this.accounts = accounts;
         this.notifications = notifications;
         this.queue = queue;
+        this.events = events;
+        this.baseUrl = baseUrl;
     }
 
     /**
@@ -85,8 +91,15 @@ public final class RelationshipService implements AccountsApi.Relationships {
                 store.upsertFollow(h, viewer, target.id(), o);
             } else if (store.requested(h, viewer, target.id()) || target.locked() || !target.local()) {
                 // A locked account approves each follower; a remote one answers with Accept. Both start as requests.
-                if (store.upsertRequest(h, viewer, target.id(), o) && target.local()) {
-                    notifications.notify(h, target.id(), viewer, NotificationService.FOLLOW_REQUEST, null);
+                if (store.upsertRequest(h, viewer, target.id(), o)) {
+                    if (target.local()) {
+                        notifications.notify(h, target.id(), viewer, NotificationService.FOLLOW_REQUEST, null);
+                    } else {
+                        // Mastodon's form of an activity id: the server and a random UUID.
+                        String uri = baseUrl + "/" + UUID.randomUUID();
+                        store.setUri(h, "follow_requests", viewer, target.id(), uri);
+                        events.followRequested(h, viewer, target.id(), uri);
+                    }
                 }
             } else if (store.upsertFollow(h, viewer, target.id(), o)) {
                 followed(h, viewer, target.id());
@@ -99,8 +112,13 @@ public final class RelationshipService implements AccountsApi.Relationships {
     public Relationship unfollow(long viewer, long targetId) {
         Account target = target(targetId);
         return jdbi.inTransaction(h -> {
+            Optional<String> uri = store.followUri(h, viewer, target.id());
+            boolean was = store.following(h, viewer, target.id()) || store.requested(h, viewer, target.id());
             unfollow(h, viewer, target.id());
             store.deleteRequest(h, viewer, target.id());
+            if (was && !target.local() && isLocal(h, viewer)) {
+                events.unfollowed(h, viewer, target.id(), uri.orElse(null));
+            }
             return relationship(h, viewer, target.id());
         });
     }
@@ -109,7 +127,13 @@ public final class RelationshipService implements AccountsApi.Relationships {
     public Relationship removeFromFollowers(long viewer, long followerId) {
         Account follower = target(followerId);
         return jdbi.inTransaction(h -> {
-            unfollow(h, follower.id(), viewer);
+            Optional<String> uri = store.followUri(h, follower.id(), viewer);
+            if (store.deleteFollow(h, follower.id(), viewer)) {
+                accounts.countFollow(h, follower.id(), viewer, -1);
+                if (!follower.local()) {
+                    events.followAnswered(h, follower.id(), viewer, uri.orElse(null), false);
+                }
+            }
             return relationship(h, viewer, follower.id());
         });
     }
@@ -124,6 +148,9 @@ public final class RelationshipService implements AccountsApi.Relationships {
                 store.deleteRequest(h, viewer, target.id());
                 store.deleteRequest(h, target.id(), viewer);
                 store.block(h, viewer, target.id());
+                if (!target.local() && isLocal(h, viewer)) {
+                    events.blocked(h, viewer, target.id(), false);
+                }
             }
             return relationship(h, viewer, target.id());
         });
@@ -132,7 +159,9 @@ public final class RelationshipService implements AccountsApi.Relationships {
     public Relationship unblock(long viewer, long targetId) {
         Account target = target(targetId);
         return jdbi.inTransaction(h -> {
-            store.unblock(h, viewer, target.id());
+            if (store.unblock(h, viewer, target.id()) && !target.local() && isLocal(h, viewer)) {
+                events.blocked(h, viewer, target.id(), true);
+            }
             return relationship(h, viewer, target.id());
         });
     }
@@ -275,9 +304,14 @@ public final class RelationshipService implements AccountsApi.Relationships {
     public Relationship authorize(long viewer, long requesterId) {
         Account requester = target(requesterId);
         return jdbi.inTransaction(h -> {
+            Optional<String> uri = store.followUri(h, requester.id(), viewer);
             FollowOptions asked = store.takeRequest(h, requester.id(), viewer).orElseThrow(ApiException::notFound);
             if (store.upsertFollow(h, requester.id(), viewer, asked)) {
                 followed(h, requester.id(), viewer);
+            }
+            uri.ifPresent(u -> store.setUri(h, "follows", requester.id(), viewer, u));
+            if (!requester.local()) {
+                events.followAnswered(h, requester.id(), viewer, uri.orElse(null), true);
             }
             return relationship(h, viewer, requester.id());
         });
@@ -287,7 +321,11 @@ public final class RelationshipService implements AccountsApi.Relationships {
     public Relationship reject(long viewer, long requesterId) {
         Account requester = target(requesterId);
         return jdbi.inTransaction(h -> {
+            Optional<String> uri = store.followUri(h, requester.id(), viewer);
             store.takeRequest(h, requester.id(), viewer).orElseThrow(ApiException::notFound);
+            if (!requester.local()) {
+                events.followAnswered(h, requester.id(), viewer, uri.orElse(null), false);
+            }
             return relationship(h, viewer, requester.id());
         });
     }
@@ -418,5 +456,81 @@ public final class RelationshipService implements AccountsApi.Relationships {
         java.util.Set<Long> hiding = new java.util.HashSet<>(jdbi.withHandle(h -> store.hiding(h, authorId, involved, authorDomain)));
         hiding.retainAll(viewers);
         return hiding;
+    }
+
+    private boolean isLocal(Handle h, long accountId) {
+        return accounts.findAll(h, List.of(accountId)).stream().anyMatch(Account::local);
+    }
+
+    // Follows and blocks that other servers tell of. Federation has verified who acts; the rules that
+    // hold for local accounts hold here too (blocks refuse follows, locked accounts approve them).
+
+    /** What became of a remote account's Follow. */
+    public enum RemoteFollow { FOLLOWING, REQUESTED, REFUSED }
+
+    /**
+     * A remote account follows a local one ({@code uri}: its Follow's id): refused when either blocks
+     * the other, a request when the account is locked, else a follow, answered with an Accept (again
+     * for a follow that already exists, as Mastodon does).
+     */
+    public RemoteFollow followFromRemote(long followerId, long targetId, String uri) {
+        Account target = target(targetId);
+        return jdbi.inTransaction(h -> {
+            if (store.blockedEitherWay(h, followerId, target.id())) {
+                events.followAnswered(h, followerId, target.id(), uri, false);
+                return RemoteFollow.REFUSED;
+            }
+            FollowOptions defaults = new FollowOptions(null, null, null);
+            if (!store.following(h, followerId, target.id()) && (target.locked() || store.requested(h, followerId, target.id()))) {
+                if (store.upsertRequest(h, followerId, target.id(), defaults)) {
+                    notifications.notify(h, target.id(), followerId, NotificationService.FOLLOW_REQUEST, null);
+                }
+                store.setUri(h, "follow_requests", followerId, target.id(), uri);
+                return RemoteFollow.REQUESTED;
+            }
+            if (store.upsertFollow(h, followerId, target.id(), defaults)) {
+                followed(h, followerId, target.id());
+            }
+            store.setUri(h, "follows", followerId, target.id(), uri);
+            events.followAnswered(h, followerId, target.id(), uri, true);
+            return RemoteFollow.FOLLOWING;
+        });
+    }
+
+    /** A remote account accepted a local account's request (no request pending: nothing changes). */
+    public void acceptedByRemote(long followerId, long targetId) {
+        jdbi.useTransaction(h -> {
+            Optional<String> uri = store.followUri(h, followerId, targetId);
+            Optional<FollowOptions> asked = store.takeRequest(h, followerId, targetId);
+            if (asked.isPresent()) {
+                if (store.upsertFollow(h, followerId, targetId, asked.get())) {
+                    followed(h, followerId, targetId);
+                }
+                uri.ifPresent(u -> store.setUri(h, "follows", followerId, targetId, u));
+            }
+        });
+    }
+
+    /** A remote account rejected a local account's request, or removed it from its followers. */
+    public void rejectedByRemote(long followerId, long targetId) {
+        jdbi.useTransaction(h -> {
+            store.deleteRequest(h, followerId, targetId);
+            unfollow(h, followerId, targetId);
+        });
+    }
+
+    /** The shared inboxes (else inboxes) of an account's remote followers, one per server. */
+    public List<String> remoteFollowerInboxes(long accountId) {
+        return jdbi.withHandle(h -> store.remoteFollowerInboxes(h, accountId));
+    }
+
+    /** The local accounts following {@code accountId}. */
+    public List<Long> localFollowers(long accountId) {
+        return jdbi.withHandle(h -> store.localFollowers(h, accountId));
+    }
+
+    /** The local account whose follow (or request) of {@code targetId} has the Follow id {@code uri}. */
+    public Optional<Long> followerByUri(long targetId, String uri) {
+        return jdbi.withHandle(h -> store.followerByUri(h, targetId, uri));
     }
 }

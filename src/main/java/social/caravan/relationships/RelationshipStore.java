@@ -147,9 +147,10 @@ final class RelationshipStore {
                 .bind("a", accountId).bind("t", targetId).execute();
     }
 
-    void unblock(Handle h, long accountId, long targetId) {
-        h.createUpdate("DELETE FROM blocks WHERE account_id = :a AND target_account_id = :t")
-                .bind("a", accountId).bind("t", targetId).execute();
+    /** True when there was a block to lift. */
+    boolean unblock(Handle h, long accountId, long targetId) {
+        return h.createUpdate("DELETE FROM blocks WHERE account_id = :a AND target_account_id = :t")
+                .bind("a", accountId).bind("t", targetId).execute() > 0;
     }
 
     /** Mutes until {@code seconds} from now (0: for good); muting again replaces both choices. */
@@ -381,5 +382,45 @@ final class RelationshipStore {
                 .bind("author", authorId)
                 .bind("domain", authorDomain)
                 .mapTo(Long.class).list();
+    }
+
+    /** Sets the Follow activity id of a follow or request; {@code table} is follows or follow_requests, never input. */
+    void setUri(Handle h, String table, long accountId, long targetId, String uri) {
+        h.createUpdate("UPDATE " + table + " SET uri = :uri WHERE account_id = :a AND target_account_id = :t")
+                .bind("uri", uri).bind("a", accountId).bind("t", targetId).execute();
+    }
+
+    /** The Follow activity id behind a follow or a pending request, if one was recorded. */
+    Optional<String> followUri(Handle h, long accountId, long targetId) {
+        return h.createQuery("""
+                        SELECT uri FROM follows WHERE account_id = :a AND target_account_id = :t AND uri IS NOT NULL
+                        UNION ALL
+                        SELECT uri FROM follow_requests WHERE account_id = :a AND target_account_id = :t AND uri IS NOT NULL
+                        LIMIT 1""")
+                .bind("a", accountId).bind("t", targetId).mapTo(String.class).findOne();
+    }
+
+    List<String> remoteFollowerInboxes(Handle h, long accountId) {
+        return h.createQuery("""
+                        SELECT DISTINCT coalesce(a.shared_inbox_url, a.inbox_url)
+                          FROM follows f JOIN accounts a ON a.id = f.account_id
+                         WHERE f.target_account_id = :t AND a.domain IS NOT NULL AND a.inbox_url IS NOT NULL""")
+                .bind("t", accountId).mapTo(String.class).list();
+    }
+
+    List<Long> localFollowers(Handle h, long accountId) {
+        return h.createQuery("""
+                        SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id
+                         WHERE f.target_account_id = :t AND a.domain IS NULL""")
+                .bind("t", accountId).mapTo(Long.class).list();
+    }
+
+    Optional<Long> followerByUri(Handle h, long targetId, String uri) {
+        return h.createQuery("""
+                        SELECT account_id FROM follow_requests WHERE target_account_id = :t AND uri = :uri
+                        UNION ALL
+                        SELECT account_id FROM follows WHERE target_account_id = :t AND uri = :uri
+                        LIMIT 1""")
+                .bind("t", targetId).bind("uri", uri).mapTo(Long.class).findOne();
     }
 }

@@ -25,9 +25,12 @@ public final class ReportService {
     private final AccountService accounts;
     private final StatusService statuses;
     private final InstanceService instance;
+    private final ReportEvents events;
 
-    public ReportService(Jdbi jdbi, AccountService accounts, StatusService statuses, InstanceService instance) {
+    public ReportService(Jdbi jdbi, AccountService accounts, StatusService statuses, InstanceService instance,
+                         ReportEvents events) {
         this.jdbi = jdbi;
+        this.events = events;
         this.accounts = accounts;
         this.statuses = statuses;
         this.instance = instance;
@@ -35,15 +38,16 @@ public final class ReportService {
 
     /** What POST /api/v1/reports asks for; nulls and empty lists mean not given. */
     public record Filing(long targetAccountId, List<Long> statusIds, String comment, String category,
-                         List<Long> ruleIds, Long applicationId) {}
+                         List<Long> ruleIds, Long applicationId, boolean forward) {}
 
     /**
      * Files a report. As on Mastodon: citing rules makes it a violation whatever the category says;
      * every status must be the reported account's and visible to the reporter (else 404); the
-     * rules must exist. Reports against this server's accounts have nowhere to be forwarded.
+     * rules must exist. With {@code forward}, a report about a remote account is also sent to its
+     * server; reports against this server's accounts have nowhere to be forwarded.
      */
     public Report file(long reporterId, Filing f) {
-        accounts.find(f.targetAccountId()).orElseThrow(ApiException::notFound);
+        Account target = accounts.find(f.targetAccountId()).orElseThrow(ApiException::notFound);
         List<Long> wanted = f.statusIds().stream().distinct().toList();
         List<Status> found = statuses.getMany(wanted, reporterId);
         if (found.size() != wanted.size() || found.stream().anyMatch(s -> s.accountId() != f.targetAccountId())) {
@@ -65,8 +69,21 @@ public final class ReportService {
                 throw ApiException.unprocessable("Validation failed: Rule ids does not reference valid rules");
             }
         }
-        return jdbi.withHandle(h -> store.insert(h, reporterId, f.targetAccountId(), wanted, ruleIds, comment, category,
-                f.applicationId()));
+        // Only a report about another server's account, asked to be forwarded, is sent there (as a Flag).
+        boolean forward = f.forward() && !target.local();
+        return jdbi.inTransaction(h -> {
+            Report report = store.insert(h, reporterId, f.targetAccountId(), wanted, ruleIds, comment, category,
+                    f.applicationId(), forward);
+            if (forward) {
+                events.forwarded(h, report);
+            }
+            return report;
+        });
+    }
+
+    /** A report by id, for federation to forward it. */
+    public java.util.Optional<Report> find(long id) {
+        return jdbi.withHandle(h -> store.find(h, id));
     }
 
     /** A report with the usernames of who filed it and whom it is about, for operators. */

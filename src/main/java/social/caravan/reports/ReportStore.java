@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
 /** SQL for reports. */
@@ -13,10 +14,11 @@ final class ReportStore {
             created_at""";
 
     Report insert(Handle h, long accountId, long targetId, List<Long> statusIds, List<Long> ruleIds, String comment,
-                  String category, Long applicationId) {
+                  String category, Long applicationId, boolean forwarded) {
         return h.createQuery("INSERT INTO reports (account_id, target_account_id, status_ids, rule_ids, comment, category,"
-                        + " application_id) VALUES (:account, :target, :statuses, :rules, :comment, :category, :application)"
-                        + " RETURNING " + COLUMNS)
+                        + " application_id, forwarded) VALUES (:account, :target, :statuses, :rules, :comment, :category,"
+                        + " :application, :forwarded) RETURNING " + COLUMNS)
+                .bind("forwarded", forwarded)
                 .bind("account", accountId)
                 .bind("target", targetId)
                 .bind("statuses", statusIds.toArray(Long[]::new))
@@ -39,5 +41,10 @@ final class ReportStore {
                 List.of((Long[]) rs.getArray("status_ids").getArray()), rules == null ? null : List.of((Long[]) rules.getArray()),
                 rs.getString("comment"), rs.getString("category"), rs.getBoolean("forwarded"),
                 actionTakenAt == null ? null : actionTakenAt.toInstant(), rs.getTimestamp("created_at").toInstant());
+    }
+
+    Optional<Report> find(Handle h, long id) {
+        return h.createQuery("SELECT " + COLUMNS + " FROM reports WHERE id = :id").bind("id", id)
+                .map((rs, ctx) -> report(rs)).findOne();
     }
 }

@@ -44,7 +44,7 @@ public final class ReportsApi implements Routes {
         long target = Ids.parse(p.string("account_id").orElse("")).orElseThrow(ApiException::notFound);
         Report report = reports.file(principal.accountId().getAsLong(), new ReportService.Filing(target,
                 ids(p.list("status_ids")), p.string("comment").orElse(null), p.string("category").orElse(null),
-                ids(p.list("rule_ids")), principal.applicationId()));
+                ids(p.list("rule_ids")), principal.applicationId(), p.bool("forward").orElse(false)));
         ctx.json(new ReportView(Long.toString(report.id()), report.actionTakenAt() != null, report.actionTakenAt(),
                 report.category(), report.comment(), report.forwarded(), report.createdAt(),
                 report.statusIds().stream().map(String::valueOf).toList(),

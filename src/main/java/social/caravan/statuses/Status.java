@@ -2,7 +2,10 @@ package social.caravan.statuses;
 
 import java.time.Instant;
 
-/** A post, or a boost of one ({@code reblogOfId} set, no text of its own). */
+/**
+ * A post, or a boost of one ({@code reblogOfId} set, no text of its own). {@code uri} and {@code url} are
+ * set for statuses from other servers only; {@code media} is their attachments as rendered JSON (null: none).
+ */
 public record Status(
         long id,
         long accountId,
@@ -18,4 +21,7 @@ public record Status(
         long conversationId,
         Long applicationId,
         Instant createdAt,
-        Instant editedAt) {}
+        Instant editedAt,
+        String uri,
+        String url,
+        String media) {}

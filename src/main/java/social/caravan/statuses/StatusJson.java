@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountJson;
+import social.caravan.core.json.Json;
 import social.caravan.polls.PollJson;
 
 /** How statuses render in the Mastodon client API. */
@@ -69,16 +70,32 @@ public final class StatusJson {
                 counts.replies(), counts.reblogs(), counts.favourites(), s.editedAt(), flags.favourited(),
                 flags.reblogged(), flags.muted(), flags.bookmarked(), pinned, s.content(), List.of(), reblog,
                 s.applicationId() == null ? null : b.applications().get(s.applicationId()),
-                accountJson.render(author), List.of(), mentions, tags, List.of(), null, b.polls().get(s.id()),
+                accountJson.render(author), media(s), mentions, tags, List.of(), null, b.polls().get(s.id()),
                 withSource ? s.text() : null);
     }
 
+    /** A remote status's attachments, stored as rendered (they stay on its server: url and remote_url are the same). */
+    private static List<Object> media(Status s) {
+        if (s.media() == null) {
+            return List.of();
+        }
+        List<Object> items = new java.util.ArrayList<>();
+        Json.read(s.media()).values().forEach(items::add);
+        return items;
+    }
+
     private String uri(Account author, Status s) {
+        if (s.uri() != null) {
+            return s.uri();
+        }
         String base = accountJson.actorUri(author) + "/statuses/" + s.id();
         return s.reblogOfId() == null ? base : base + "/activity";
     }
 
     private String url(Account author, Status s) {
+        if (s.uri() != null) {
+            return s.url() != null ? s.url() : s.uri();
+        }
         return s.reblogOfId() == null ? accountJson.profileUrl(author) + "/" + s.id() : uri(author, s);
     }
 

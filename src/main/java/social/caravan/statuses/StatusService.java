@@ -18,6 +18,7 @@ import org.jdbi.v3.core.Jdbi;
 import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountJson;
 import social.caravan.accounts.AccountService;
+import social.caravan.accounts.RemoteResolver;
 import social.caravan.accounts.User;
 import social.caravan.auth.AuthService;
 import social.caravan.core.bus.Channels;
@@ -67,6 +68,8 @@ public final class StatusService {
     private final JobQueue queue;
     private final PollService polls;
     private final DirectStatuses directStatuses;
+    private final StatusEvents events;
+    private final RemoteResolver remote;
     private final Invalidations invalidations;
     private final EventBus bus;
     private final RowCache<StatusBody> bodies;
@@ -78,7 +81,8 @@ public final class StatusService {
 
     public StatusService(Jdbi jdbi, Invalidations invalidations, AccountService accounts, AccountJson accountJson,
                          AuthService auth, NotificationService notifications, JobQueue queue, PollService polls,
-                         DirectStatuses directStatuses, EventBus bus, String baseUrl) {
+                         DirectStatuses directStatuses, EventBus bus, StatusEvents events, RemoteResolver remote,
+                         String baseUrl) {
         this.jdbi = jdbi;
         this.bus = bus;
         this.invalidations = invalidations;
@@ -92,6 +96,8 @@ public final class StatusService {
         this.queue = queue;
         this.polls = polls;
         this.directStatuses = directStatuses;
+        this.events = events;
+        this.remote = remote;
         this.formatter = new TextFormatter(baseUrl);
         this.json = new StatusJson(baseUrl, accountJson);
     }
@@ -283,6 +289,7 @@ public final class StatusService {
         String spoiler = checked.spoilerText();
         Visibility visibility = checked.visibility();
         String language = checked.language();
+        resolveRemoteMentions(text);
         return jdbi.inTransaction(h -> {
             if (post.idempotencyKey() != null && !post.idempotencyKey().isBlank()) {
                 Optional<Long> earlier = store.idempotent(h, authorId, post.idempotencyKey());
@@ -305,7 +312,7 @@ public final class StatusService {
             if (post.poll() != null) {
                 polls.attach(h, id, authorId, post.poll());
             }
-            for (long mentioned : rendered.mentionedAccountIds()) {
+            for (long mentioned : locals(h, rendered.mentionedAccountIds())) {
                 notifications.notify(h, mentioned, authorId, NotificationService.MENTION, id);
             }
             queue.enqueue(h, Queues.DEFAULT, FANOUT_JOB, new Fanout(id), null, "fanout:" + id);
@@ -322,25 +329,28 @@ public final class StatusService {
                 directStatuses.posted(h, created, rendered.mentionedAccountIds());
             }
             if (visibility == Visibility.PUBLIC) {
-                bus.publish(h, publicChannels(created, rendered.tags()), "update", Long.toString(id));
+                bus.publish(h, publicChannels(created, rendered.tags(), true), "update", Long.toString(id));
             }
+            events.posted(h, created);
             return created;
         });
     }
 
     /**
      * The public streams a public post appears on, as Mastodon broadcasts it: its hashtags' streams,
-     * and the public ones unless it replies to someone else. Posts are local until federation.
+     * and the public ones unless it replies to someone else; the local or the remote ones by its origin.
      */
-    private static List<String> publicChannels(Status status, java.util.Collection<String> tags) {
+    private static List<String> publicChannels(Status status, java.util.Collection<String> tags, boolean local) {
         List<String> channels = new ArrayList<>();
         for (String tag : tags) {
             channels.add(Channels.hashtag(tag, false));
-            channels.add(Channels.hashtag(tag, true));
+            if (local) {
+                channels.add(Channels.hashtag(tag, true));
+            }
         }
         if (status.inReplyToAccountId() == null || status.inReplyToAccountId() == status.accountId()) {
             channels.add(Channels.PUBLIC);
-            channels.add(Channels.PUBLIC_LOCAL);
+            channels.add(local ? Channels.PUBLIC_LOCAL : Channels.PUBLIC_REMOTE);
         }
         return channels;
     }
@@ -354,7 +364,7 @@ public final class StatusService {
         StatusStore.Audience audience = store.audience(h, status.id(), status.accountId());
         List<String> channels = new ArrayList<>();
         if (status.visibility() == Visibility.PUBLIC && status.reblogOfId() == null) {
-            channels.addAll(publicChannels(status, audience.tags()));
+            channels.addAll(publicChannels(status, audience.tags(), isLocal(h, status.accountId())));
         }
         channels.add(Channels.home(status.accountId()));
         if (status.visibility() != Visibility.DIRECT) {
@@ -378,11 +388,26 @@ public final class StatusService {
         return rendered;
     }
 
-    /** Local handles only, until federation resolves remote ones. */
+    /**
+     * Fetches the accounts behind remote handles a text mentions (at most {@link #MAX_MENTIONS}), before
+     * the transaction that posts it: a fetch can take seconds and must not hold a connection meanwhile.
+     */
+    private void resolveRemoteMentions(String text) {
+        TextFormatter.mentionedHandles(text).stream()
+                .filter(handle -> handle[1] != null && !handle[1].equalsIgnoreCase(accountJson.localDomain()))
+                .map(handle -> handle[0].toLowerCase(Locale.ROOT) + "@" + handle[1].toLowerCase(Locale.ROOT))
+                .distinct().limit(MAX_MENTIONS)
+                .forEach(handle -> remote.resolveHandle(handle.substring(0, handle.indexOf('@')),
+                        handle.substring(handle.indexOf('@') + 1)));
+    }
+
+    /** Local handles, and remote ones already resolved (see {@link #resolveRemoteMentions}). */
     private TextFormatter.ResolvedMention resolveMention(String[] handle) {
         String domain = handle[1];
         if (domain != null && !domain.equalsIgnoreCase(accountJson.localDomain())) {
-            return null;
+            return accounts.findRemote(handle[0], domain)
+                    .map(a -> new TextFormatter.ResolvedMention(a.id(), a.username(), accountJson.profileUrl(a)))
+                    .orElse(null);
         }
         return accounts.findLocal(handle[0])
                 .map(a -> new TextFormatter.ResolvedMention(a.id(), a.username(), accountJson.profileUrl(a)))
@@ -414,23 +439,35 @@ public final class StatusService {
     public Status delete(long id, long authorId) {
         return jdbi.inTransaction(h -> {
             Status status = store.findOwn(h, id, authorId).orElseThrow(ApiException::notFound);
-            store.markDeleted(h, id);
-            changed(h, id, authorId);
-            if (status.inReplyToId() != null) {
-                store.addReply(h, status.inReplyToId(), -1);
-                changed(h, status.inReplyToId(), authorId);
-            }
+            deleted(h, status);
             if (status.reblogOfId() != null) {
-                store.addReblog(h, status.reblogOfId(), -1);
-                changed(h, status.reblogOfId(), authorId);
+                events.reblogged(h, status, true);
+            } else {
+                events.deleted(h, status);
             }
-            accounts.countStatus(h, authorId, -1);
-            if (status.visibility() == Visibility.DIRECT) {
-                directStatuses.deleted(h, status);
-            }
-            bus.publish(h, streamsShowing(h, status), "delete", Long.toString(id));
             return status;
         });
+    }
+
+    /** What deleting a status changes: the row (and boosts of it), counts, conversations. */
+    private void deleted(Handle h, Status status) {
+        long id = status.id();
+        long authorId = status.accountId();
+        store.markDeleted(h, id);
+        changed(h, id, authorId);
+        if (status.inReplyToId() != null) {
+            store.addReply(h, status.inReplyToId(), -1);
+            changed(h, status.inReplyToId(), authorId);
+        }
+        if (status.reblogOfId() != null) {
+            store.addReblog(h, status.reblogOfId(), -1);
+            changed(h, status.reblogOfId(), authorId);
+        }
+        accounts.countStatus(h, authorId, -1);
+        if (status.visibility() == Visibility.DIRECT) {
+            directStatuses.deleted(h, status);
+        }
+        bus.publish(h, streamsShowing(h, status), "delete", Long.toString(id));
     }
 
     public Status favourite(long id, long accountId) {
@@ -438,7 +475,10 @@ public final class StatusService {
             Status status = reblogTarget(store.findVisible(h, id, accountId).orElseThrow(ApiException::notFound), h, accountId);
             changed(h, status.id(), accountId);
             if (store.favourite(h, accountId, status.id())) {
-                notifications.notify(h, status.accountId(), accountId, NotificationService.FAVOURITE, status.id());
+                notifyLocal(h, status.accountId(), accountId, NotificationService.FAVOURITE, status.id());
+                if (isLocal(h, accountId)) {
+                    events.favourited(h, accountId, status, false);
+                }
             }
             return status;
         });
@@ -447,7 +487,9 @@ public final class StatusService {
     public Status unfavourite(long id, long accountId) {
         return jdbi.inTransaction(h -> {
             Status status = reblogTarget(store.findVisible(h, id, accountId).orElseThrow(ApiException::notFound), h, accountId);
-            store.unfavourite(h, accountId, status.id());
+            if (store.unfavourite(h, accountId, status.id()) && isLocal(h, accountId)) {
+                events.favourited(h, accountId, status, true);
+            }
             changed(h, status.id(), accountId);
             return status;
         });
@@ -496,9 +538,13 @@ public final class StatusService {
             store.addReblog(h, original.id(), 1);
             changed(h, original.id(), accountId);
             accounts.countStatus(h, accountId, 1);
-            notifications.notify(h, original.accountId(), accountId, NotificationService.REBLOG, original.id());
+            notifyLocal(h, original.accountId(), accountId, NotificationService.REBLOG, original.id());
             queue.enqueue(h, Queues.DEFAULT, FANOUT_JOB, new Fanout(reblogId), null, "fanout:" + reblogId);
-            return store.findVisible(h, reblogId, accountId).orElseThrow();
+            Status reblog = store.findVisible(h, reblogId, accountId).orElseThrow();
+            if (isLocal(h, accountId)) {
+                events.reblogged(h, reblog, false);
+            }
+            return reblog;
         });
     }
 
@@ -521,6 +567,9 @@ public final class StatusService {
                 store.addReblog(h, original.id(), -1);
                 changed(h, original.id(), accountId);
                 accounts.countStatus(h, accountId, -1);
+                if (isLocal(h, accountId)) {
+                    events.reblogged(h, reblog, true);
+                }
             });
             return original;
         });
@@ -537,6 +586,9 @@ public final class StatusService {
      * the history; people who boosted it get an {@code update} notification.
      */
     public Status edit(long id, long authorId, Change change) {
+        if (change.text() != null) {
+            resolveRemoteMentions(change.text());
+        }
         return jdbi.inTransaction(h -> {
             Status current = store.findOwn(h, id, authorId).filter(s -> s.reblogOfId() == null)
                     .orElseThrow(ApiException::notFound);
@@ -562,11 +614,12 @@ public final class StatusService {
             store.replaceTags(h, id, rendered.tags());
             store.insertEdit(h, id, new StatusStore.Edit(text, rendered.html(), spoiler, sensitive, pollOptions,
                     java.time.Instant.now()));
-            for (long booster : store.boosters(h, id)) {
+            for (long booster : locals(h, store.boosters(h, id))) {
                 notifications.notify(h, booster, authorId, NotificationService.UPDATE, id);
             }
             Status edited = store.findVisible(h, id, authorId).orElseThrow();
             bus.publish(h, streamsShowing(h, edited), "status.update", Long.toString(id));
+            events.edited(h, edited);
             return edited;
         });
     }
@@ -666,4 +719,203 @@ public final class StatusService {
         return store.findVisible(h, status.reblogOfId(), viewer).orElseThrow(ApiException::notFound);
     }
 
+
+    /** Whether an account is this server's (from the account cache, read with the caller's handle when missed). */
+    private boolean isLocal(Handle h, long accountId) {
+        return accounts.findAll(h, List.of(accountId)).stream().anyMatch(Account::local);
+    }
+
+    /** The local accounts among {@code ids}: only they get notifications. */
+    private List<Long> locals(Handle h, List<Long> ids) {
+        if (ids.isEmpty()) {
+            return ids;
+        }
+        Set<Long> local = new HashSet<>();
+        accounts.findAll(h, ids).stream().filter(Account::local).forEach(a -> local.add(a.id()));
+        return ids.stream().filter(local::contains).toList();
+    }
+
+    private void notifyLocal(Handle h, long recipient, long from, String type, long statusId) {
+        if (isLocal(h, recipient)) {
+            notifications.notify(h, recipient, from, type, statusId);
+        }
+    }
+
+    // Statuses from other servers. Federation has checked where they come from, sanitized their HTML and
+    // resolved the accounts and statuses they name; the rules that apply to everyone are applied here.
+
+    /**
+     * A remote post as federation read it. {@code media} is its attachments as rendered JSON (null:
+     * none); {@code inReplyToId} a stored status (local or remote), null when there is none or it is unknown.
+     */
+    public record RemotePost(long authorId, String uri, String url, String content, String spoilerText, boolean sensitive,
+                             Visibility visibility, String language, Long inReplyToId, List<Long> mentionedAccountIds,
+                             Set<String> tags, String media, java.time.Instant publishedAt, PollService.Remote poll) {}
+
+    /**
+     * Stores a remote post once (by its URI: a second delivery returns the first), notifies the local
+     * accounts it mentions, counts it, and queues the fan-out to its author's local followers.
+     */
+    public Status createRemote(RemotePost p) {
+        return jdbi.inTransaction(h -> {
+            Optional<Status> known = store.findByUriAny(h, p.uri());
+            if (known.isPresent()) {
+                return known.get();
+            }
+            Status parent = p.inReplyToId() == null ? null
+                    : store.findVisible(h, p.inReplyToId(), p.authorId()).filter(s -> s.reblogOfId() == null).orElse(null);
+            Optional<Long> inserted = store.insertRemote(h, new StatusStore.NewStatus(p.authorId(), "", p.content(),
+                    p.spoilerText(), p.sensitive() || !p.spoilerText().isBlank(), p.visibility(), p.language(),
+                    parent == null ? null : parent.id(), parent == null ? null : parent.accountId(), null,
+                    parent == null ? null : parent.conversationId(), null), p.uri(), p.url(), p.media(), p.publishedAt());
+            if (inserted.isEmpty()) {
+                return store.findByUriAny(h, p.uri()).orElseThrow();
+            }
+            long id = inserted.get();
+            List<Long> mentioned = p.mentionedAccountIds().stream().distinct().limit(MAX_MENTIONS).toList();
+            store.insertMentions(h, id, mentioned);
+            store.insertTags(h, id, p.tags());
+            if (p.poll() != null) {
+                polls.putRemote(h, id, p.authorId(), p.poll());
+            }
+            for (long local : locals(h, mentioned)) {
+                notifications.notify(h, local, p.authorId(), NotificationService.MENTION, id);
+            }
+            if (!p.tags().isEmpty() || store.hasFollowers(h, p.authorId())) {
+                queue.enqueue(h, Queues.DEFAULT, FANOUT_JOB, new Fanout(id), null, "fanout:" + id);
+            }
+            if (parent != null) {
+                store.addReply(h, parent.id(), 1);
+                changed(h, parent.id(), p.authorId());
+            }
+            accounts.countStatus(h, p.authorId(), 1);
+            Status created = store.findVisible(h, id, p.authorId()).orElseThrow();
+            if (p.visibility() == Visibility.DIRECT) {
+                directStatuses.posted(h, created, mentioned);
+            }
+            if (p.visibility() == Visibility.PUBLIC) {
+                bus.publish(h, publicChannels(created, p.tags(), false), "update", Long.toString(id));
+            }
+            return created;
+        });
+    }
+
+    /** What an Update of a remote post changes. */
+    public record RemoteEdit(String content, String spoilerText, boolean sensitive, String language,
+                             List<Long> mentionedAccountIds, Set<String> tags, String media, java.time.Instant editedAt,
+                             PollService.Remote poll) {}
+
+    /**
+     * Edits a remote post of {@code authorId} by its URI, keeping the history as local edits do and
+     * telling local boosters; empty when there is no such post. An Update that changes only a poll's
+     * counts (votes elsewhere) is no edit: it refreshes the counts and nothing else.
+     */
+    public Optional<Status> editRemote(long authorId, String uri, RemoteEdit e) {
+        return jdbi.inTransaction(h -> {
+            Optional<Status> found = store.findByUri(h, uri).filter(s -> s.accountId() == authorId && s.reblogOfId() == null);
+            if (found.isEmpty()) {
+                return Optional.<Status>empty();
+            }
+            Status current = found.get();
+            long id = current.id();
+            boolean sensitive = e.sensitive() || !e.spoilerText().isBlank();
+            List<String> optionsBefore = polls.options(h, id);
+            List<String> optionsNow = polls.putRemote(h, id, authorId, e.poll());
+            changed(h, id, authorId);
+            if (current.content().equals(e.content()) && current.spoilerText().equals(e.spoilerText())
+                    && current.sensitive() == sensitive && Objects.equals(optionsBefore, optionsNow)) {
+                return store.findVisible(h, id, authorId);
+            }
+            if (store.edits(h, id).isEmpty()) {
+                store.insertEdit(h, id, new StatusStore.Edit(current.text(), current.content(), current.spoilerText(),
+                        current.sensitive(), optionsBefore, current.createdAt()));
+            }
+            store.update(h, id, "", e.content(), e.spoilerText(), sensitive, e.language());
+            store.updateRemote(h, id, e.media(), e.editedAt());
+            store.insertMentions(h, id, e.mentionedAccountIds().stream().distinct().limit(MAX_MENTIONS).toList());
+            store.replaceTags(h, id, e.tags());
+            store.insertEdit(h, id, new StatusStore.Edit("", e.content(), e.spoilerText(), sensitive, optionsNow,
+                    e.editedAt()));
+            for (long booster : locals(h, store.boosters(h, id))) {
+                notifications.notify(h, booster, authorId, NotificationService.UPDATE, id);
+            }
+            Optional<Status> edited = store.findVisible(h, id, authorId);
+            edited.ifPresent(status -> bus.publish(h, streamsShowing(h, status), "status.update", Long.toString(id)));
+            return edited;
+        });
+    }
+
+    /** Deletes a remote status (a post, or a boost by its Announce id) of {@code authorId}; false when unknown. */
+    public boolean deleteRemote(long authorId, String uri) {
+        return jdbi.inTransaction(h -> {
+            Optional<Status> found = store.findByUri(h, uri).filter(s -> s.accountId() == authorId);
+            found.ifPresent(status -> deleted(h, status));
+            return found.isPresent();
+        });
+    }
+
+    /** Deletes every status of a remote account (its actor was deleted); returns how many. */
+    public int deleteAllRemote(long authorId) {
+        return jdbi.inTransaction(h -> {
+            List<Status> all = store.allOf(h, authorId);
+            all.forEach(status -> deleted(h, status));
+            return all.size();
+        });
+    }
+
+    /**
+     * A remote account's boost (its Announce id is {@code uri}) of a status it may see; as for local
+     * boosts, only public and unlisted posts (and one's own private ones). Empty when refused.
+     */
+    public Optional<Status> reblogRemote(long accountId, long originalId, String uri, java.time.Instant at) {
+        return jdbi.inTransaction(h -> {
+            if (store.findByUriAny(h, uri).isPresent()) {
+                return store.findByUri(h, uri);
+            }
+            Optional<Status> target = store.findVisible(h, originalId, accountId).filter(s -> s.reblogOfId() == null);
+            if (target.isEmpty()) {
+                return Optional.<Status>empty();
+            }
+            Status original = target.get();
+            boolean own = original.accountId() == accountId;
+            if (original.visibility() == Visibility.DIRECT || (original.visibility() == Visibility.PRIVATE && !own)) {
+                return Optional.<Status>empty();
+            }
+            Optional<Status> existing = store.reblogBy(h, accountId, original.id());
+            if (existing.isPresent()) {
+                return existing;
+            }
+            Visibility visibility = original.visibility() == Visibility.PRIVATE ? Visibility.PRIVATE : Visibility.PUBLIC;
+            Optional<Long> inserted = store.insertRemote(h, new StatusStore.NewStatus(accountId, "", "", "", false,
+                    visibility, null, null, null, original.id(), null, null), uri, null, null, at);
+            if (inserted.isEmpty()) {
+                return store.findByUri(h, uri);
+            }
+            long reblogId = inserted.get();
+            store.addReblog(h, original.id(), 1);
+            changed(h, original.id(), accountId);
+            accounts.countStatus(h, accountId, 1);
+            notifyLocal(h, original.accountId(), accountId, NotificationService.REBLOG, original.id());
+            queue.enqueue(h, Queues.DEFAULT, FANOUT_JOB, new Fanout(reblogId), null, "fanout:" + reblogId);
+            return store.findVisible(h, reblogId, accountId);
+        });
+    }
+
+    /** A stored remote status by its ActivityPub id, unless deleted. */
+    public Optional<Status> findByUri(String uri) {
+        return jdbi.withHandle(h -> store.findByUri(h, uri));
+    }
+
+    /** A status by id whether or not deleted, for federation to render what it announces (Delete, Undo). */
+    public Optional<Status> findAny(long id) {
+        return jdbi.withHandle(h -> store.findAny(h, id));
+    }
+
+    /** The stored URIs of the remote statuses among {@code ids} (local statuses have none: theirs are derived). */
+    public Map<Long, String> storedUris(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        return jdbi.withHandle(h -> store.storedUris(h, ids));
+    }
 }

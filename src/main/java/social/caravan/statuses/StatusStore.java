@@ -17,7 +17,7 @@ final class StatusStore {
     private static final String COLUMNS = """
             s.id, s.account_id, s.text, s.content, s.spoiler_text, s.sensitive, s.visibility, s.language,
             s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.conversation_id, s.application_id, s.created_at,
-            s.edited_at""";
+            s.edited_at, s.uri, s.url, s.media::text AS media""";
 
     record NewStatus(long accountId, String text, String content, String spoilerText, boolean sensitive,
                      Visibility visibility, String language, Long inReplyToId, Long inReplyToAccountId,
@@ -211,7 +211,8 @@ final class StatusStore {
                 rs.getString("spoiler_text"), rs.getBoolean("sensitive"), Visibility.parse(rs.getString("visibility")),
                 rs.getString("language"), (Long) rs.getObject("in_reply_to_id"), (Long) rs.getObject("in_reply_to_account_id"),
                 (Long) rs.getObject("reblog_of_id"), rs.getLong("conversation_id"), (Long) rs.getObject("application_id"),
-                rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("edited_at")));
+                rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("edited_at")), rs.getString("uri"),
+                rs.getString("url"), rs.getString("media"));
     }
 
     private static List<String> pollOptions(java.sql.Array array) throws SQLException {
@@ -366,5 +367,85 @@ final class StatusStore {
         List<Long> lists = h.createQuery("SELECT list_id FROM list_accounts WHERE account_id = :author")
                 .bind("author", authorId).mapTo(Long.class).list();
         return new Audience(tags, followers, lists);
+    }
+
+    /**
+     * Inserts a status from another server with its URI, URL, attachments and publication time; empty
+     * when a status with that URI exists (a concurrent delivery of the same activity).
+     */
+    Optional<Long> insertRemote(Handle h, NewStatus s, String uri, String url, String media, Instant createdAt) {
+        Optional<Long> id = h.createQuery("""
+                        INSERT INTO statuses (account_id, text, content, spoiler_text, sensitive, visibility, language,
+                                              in_reply_to_id, in_reply_to_account_id, reblog_of_id, conversation_id,
+                                              uri, url, media, created_at)
+                        VALUES (:accountId, '', :content, :spoilerText, :sensitive, :visibility, :language,
+                                :inReplyToId, :inReplyToAccountId, :reblogOfId, :conversationId,
+                                :uri, :url, CAST(:media AS jsonb), coalesce(:createdAt, now()))
+                        ON CONFLICT (uri) WHERE uri IS NOT NULL DO NOTHING
+                        RETURNING id""")
+                .bind("accountId", s.accountId())
+                .bind("content", s.content())
+                .bind("spoilerText", s.spoilerText())
+                .bind("sensitive", s.sensitive())
+                .bind("visibility", s.visibility().key())
+                .bind("language", s.language())
+                .bindByType("inReplyToId", s.inReplyToId(), Long.class)
+                .bindByType("inReplyToAccountId", s.inReplyToAccountId(), Long.class)
+                .bindByType("reblogOfId", s.reblogOfId(), Long.class)
+                .bindByType("conversationId", s.conversationId(), Long.class)
+                .bind("uri", uri)
+                .bind("url", url)
+                .bind("media", media)
+                .bindByType("createdAt", createdAt == null ? null : Timestamp.from(createdAt), Timestamp.class)
+                .mapTo(Long.class).findOne();
+        id.ifPresent(statusId -> {
+            if (s.conversationId() == null) {
+                h.createUpdate("UPDATE statuses SET conversation_id = id WHERE id = :id").bind("id", statusId).execute();
+            }
+            h.createUpdate("INSERT INTO status_stats (status_id) VALUES (:id)").bind("id", statusId).execute();
+        });
+        return id;
+    }
+
+    void updateRemote(Handle h, long id, String media, Instant editedAt) {
+        h.createUpdate("UPDATE statuses SET media = CAST(:media AS jsonb), edited_at = coalesce(:at, now()) WHERE id = :id")
+                .bind("id", id).bind("media", media)
+                .bindByType("at", editedAt == null ? null : Timestamp.from(editedAt), Timestamp.class).execute();
+    }
+
+    Optional<Status> findByUri(Handle h, String uri) {
+        return h.createQuery("SELECT " + COLUMNS + " FROM statuses s WHERE s.uri = :uri AND s.deleted_at IS NULL")
+                .bind("uri", uri).map((rs, ctx) -> status(rs)).findOne();
+    }
+
+    /** Deleted or not: a status once stored under a URI is not stored again. */
+    Optional<Status> findByUriAny(Handle h, String uri) {
+        return h.createQuery("SELECT " + COLUMNS + " FROM statuses s WHERE s.uri = :uri")
+                .bind("uri", uri).map((rs, ctx) -> status(rs)).findOne();
+    }
+
+    Optional<Status> findAny(Handle h, long id) {
+        return h.createQuery("SELECT " + COLUMNS + " FROM statuses s WHERE s.id = :id")
+                .bind("id", id).map((rs, ctx) -> status(rs)).findOne();
+    }
+
+    /** An account's statuses not yet deleted, newest first. */
+    List<Status> allOf(Handle h, long accountId) {
+        return h.createQuery("SELECT " + COLUMNS + " FROM statuses s WHERE s.account_id = :a AND s.deleted_at IS NULL ORDER BY s.id DESC")
+                .bind("a", accountId).map((rs, ctx) -> status(rs)).list();
+    }
+
+    boolean hasFollowers(Handle h, long accountId) {
+        return h.createQuery("SELECT EXISTS (SELECT 1 FROM follows WHERE target_account_id = :a)")
+                .bind("a", accountId).mapTo(Boolean.class).one();
+    }
+
+    Map<Long, String> storedUris(Handle h, List<Long> ids) {
+        Map<Long, String> found = new HashMap<>();
+        h.createQuery("SELECT id, uri FROM statuses WHERE id = ANY(:ids) AND uri IS NOT NULL")
+                .bind("ids", ids.toArray(Long[]::new))
+                .map((rs, ctx) -> Map.entry(rs.getLong("id"), rs.getString("uri")))
+                .forEach(e -> found.put(e.getKey(), e.getValue()));
+        return found;
     }
 }

@@ -19,7 +19,8 @@ public final class TextFormatter {
     static final int URL_LENGTH = 23;
     private static final Pattern TOKEN = Pattern.compile(
             "(?<url>https?://[^\\s<>\"]+[^\\s<>\".,;:!?)\\]'])"
-                    + "|(?<![\\w/@])@(?<user>[A-Za-z0-9_]+)(?:@(?<domain>[A-Za-z0-9.-]+[A-Za-z0-9]))?"
+                    // A domain may carry a port (servers on a development port, e.g. 127.0.0.1:3000).
+                    + "|(?<![\\w/@])@(?<user>[A-Za-z0-9_]+)(?:@(?<domain>[A-Za-z0-9.-]+[A-Za-z0-9](?::\\d{1,5})?))?"
                     + "|(?<![\\w/#&])#(?<tag>[\\p{L}\\p{N}_]*[\\p{L}_][\\p{L}\\p{N}_]*)");
 
     /** A mention resolved to an account: the handle as written, and where it links. */

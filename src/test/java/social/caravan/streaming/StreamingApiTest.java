@@ -81,8 +81,13 @@ class StreamingApiTest {
     }
 
     static void awaitListening(String channel) {
+        awaitListening(server, channel);
+    }
+
+    /** Until a streaming node of {@code on}'s database registered {@code channel} on the bus. */
+    static void awaitListening(TestServer on, String channel) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (server.app.database().jdbi().withHandle(h -> h.createQuery(
+        while (on.app.database().jdbi().withHandle(h -> h.createQuery(
                 "SELECT count(*) FROM streaming_channels WHERE channel = :c").bind("c", channel).mapTo(Integer.class).one()) == 0) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(channel + " not registered");

@@ -37,6 +37,17 @@ public final class FakeFediverse implements AutoCloseable {
     private final Map<String, Actor> actors = new ConcurrentHashMap<>();
     /** Every request path this server answered, with its query. */
     public final List<String> requests = new CopyOnWriteArrayList<>();
+    /** Every POST to an inbox here (a personal one or /inbox), in the order received. */
+    public final List<Received> inbox = new CopyOnWriteArrayList<>();
+    /** Documents served at a path (Notes, say), as JSON. */
+    public final Map<String, String> objects = new ConcurrentHashMap<>();
+
+    /** A delivery: the inbox path, its Signature header and the activity. */
+    public record Received(String path, String signature, tools.jackson.databind.JsonNode activity) {
+        public String type() {
+            return activity.path("type").asString();
+        }
+    }
 
     /** An actor: its keys and a hook to change the document it serves (to test bad documents). */
     public static final class Actor {
@@ -98,10 +109,45 @@ public final class FakeFediverse implements AutoCloseable {
         return b.header("Date", DraftCavage.HTTP_DATE.format(at)).GET().build();
     }
 
+    /** A POST of {@code body} to Caravan, signed (draft-cavage with Digest) as {@code username}. */
+    public HttpRequest signedPost(String url, String username, String body) {
+        return signedPost(url, username, body, actor(username).keys.getPrivate());
+    }
+
+    /** A POST signed with the given key under {@code username}'s keyId (a forgery when it is not the actor's). */
+    public HttpRequest signedPost(String url, String username, String body, java.security.PrivateKey key) {
+        URI uri = URI.create(url);
+        Instant at = Instant.now();
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Content-Type", "application/activity+json");
+        DraftCavage.sign("POST", uri, FederationClient.hostHeader(uri), "application/activity+json", bytes, keyId(username),
+                key, at).forEach((k, v) -> {
+                    if (!k.equals("Date") && !k.equalsIgnoreCase("Content-Type")) {
+                        b.header(k, v);
+                    }
+                });
+        return b.header("Date", DraftCavage.HTTP_DATE.format(at)).POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
+    }
+
+    /** The deliveries of one activity type received so far. */
+    public List<Received> received(String type) {
+        return inbox.stream().filter(r -> r.type().equals(type)).toList();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         String query = exchange.getRequestURI().getRawQuery();
         requests.add(path + (query == null ? "" : "?" + query));
+        if (exchange.getRequestMethod().equals("POST") && (path.equals("/inbox") || path.endsWith("/inbox"))) {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            inbox.add(new Received(path, exchange.getRequestHeaders().getFirst("Signature"), Json.read(body)));
+            send(exchange, 202, "application/json", "{}");
+            return;
+        }
+        if (objects.containsKey(path)) {
+            send(exchange, 200, "application/activity+json; charset=utf-8", objects.get(path));
+            return;
+        }
         if (path.equals("/.well-known/webfinger")) {
             String resource = URLDecoder.decode(query == null ? "" : query.replaceFirst("^resource=", ""), StandardCharsets.UTF_8);
             String user = resource.replaceFirst("^acct:", "").replaceFirst("@.*$", "");

@@ -42,7 +42,12 @@ public final class TestServer implements AutoCloseable {
 
     /** The web role and a queue worker, for flows that need jobs to run (home feeds). */
     public static TestServer startWithWorker() {
-        return start(Map.of(), EnumSet.of(App.ProcessRole.WEB, App.ProcessRole.WORKER));
+        return startWithWorker(Map.of());
+    }
+
+    /** The web role and a queue worker, with extra environment variables. */
+    public static TestServer startWithWorker(Map<String, String> env) {
+        return start(env, EnumSet.of(App.ProcessRole.WEB, App.ProcessRole.WORKER));
     }
 
     /** A fresh database and the chosen roles, with extra environment variables. */

@@ -38,6 +38,19 @@ public final class DeliveryLanes {
         return jdbi.inTransaction(h -> enqueue(h, target, payload));
     }
 
+    /** Queues the same payload to every target, in one transaction; returns how many were queued. */
+    public int enqueueAll(java.util.Collection<String> targets, String payload) {
+        return jdbi.inTransaction(h -> {
+            int queued = 0;
+            for (String target : targets) {
+                if (enqueue(h, target, payload)) {
+                    queued++;
+                }
+            }
+            return queued;
+        });
+    }
+
     public void markAvailable(String host) {
         jdbi.useHandle(h -> store.markAvailable(h, host));
     }
