@@ -145,6 +145,7 @@ public final class App implements AutoCloseable {
     private final InstanceActor instanceActor;
     private final Fetcher fetcher;
     private final RemoteAccounts remoteAccounts;
+    private final RemoteStatuses remoteStatuses;
     private final SignedRequests signedRequests;
     private final EventBus bus;
     private final FilterService filters;
@@ -197,7 +198,7 @@ public final class App implements AutoCloseable {
         this.addresses = new ClientAddresses(config.trustedProxies());
         this.vocab = new ActivityStreams(config.baseUrl(), config.localDomain(), accountJson);
         this.noteContexts = new NoteContexts(accounts, accountJson, statuses);
-        RemoteStatuses remoteStatuses = new RemoteStatuses(statuses, accounts, remoteAccounts, fetcher, domainBlocks,
+        this.remoteStatuses = new RemoteStatuses(statuses, accounts, remoteAccounts, fetcher, domainBlocks,
                 config.baseUrl());
         this.activityHandlers = Handlers.table(relationships, statuses, reports, remoteStatuses, remoteAccounts, fetcher);
         this.inbound = new Inbound(accounts, domainBlocks, activityHandlers);
@@ -336,7 +337,8 @@ public final class App implements AutoCloseable {
                 oauth,
                 // Before the accounts routes, so /api/v1/accounts/familiar_followers and /search are not taken for an account id.
                 new RelationshipsApi(relationships, accountJson, authn, config.baseUrl()),
-                new SearchApi(new SearchService(database.jdbi(), accounts, statuses, remoteAccounts, config.localDomain()),
+                new SearchApi(new SearchService(database.jdbi(), accounts, statuses, remoteAccounts, remoteStatuses,
+                        config.localDomain()),
                         statuses, filters,
                         accountJson, authn, config.baseUrl()),
                 new AccountsApi(accounts, remoteAccounts, accountJson, authn, rateLimits, addresses, signUpTokens, relationships),

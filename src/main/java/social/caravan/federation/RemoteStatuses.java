@@ -24,6 +24,7 @@ import social.caravan.core.json.Json;
 import social.caravan.federation.handlers.Activity;
 import social.caravan.federation.handlers.Dropped;
 import social.caravan.federation.vocab.ActivityStreams;
+import social.caravan.statuses.RemoteStatusResolver;
 import social.caravan.statuses.Status;
 import social.caravan.statuses.StatusService;
 import social.caravan.statuses.Visibility;
@@ -38,7 +39,7 @@ import tools.jackson.databind.node.ObjectNode;
  * attachments as remote URLs, and the status replied to, fetched up the chain at most
  * {@link #MAX_REPLY_DEPTH} levels.
  */
-public final class RemoteStatuses {
+public final class RemoteStatuses implements RemoteStatusResolver {
     private static final Logger log = LoggerFactory.getLogger(RemoteStatuses.class);
     static final int MAX_REPLY_DEPTH = 5;
     /** Unknown mentioned accounts fetched per status; the others are left out. */
@@ -74,6 +75,7 @@ public final class RemoteStatuses {
     }
 
     /** A status by URI: this server's (deleted ones too), a stored one, or fetched and stored. */
+    @Override
     public Optional<Status> resolve(String uri) {
         return resolve(uri, 0);
     }

@@ -1,0 +1,122 @@
+package social.caravan.federation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import social.caravan.core.json.Json;
+import social.caravan.support.Await;
+import social.caravan.support.FakeFediverse;
+import social.caravan.support.Http;
+import social.caravan.support.MastodonSchemas;
+import social.caravan.support.TestServer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Federation beyond the inbox's basics, with a worker and a fake peer on loopback: search resolving
+ * post URLs on other servers.
+ */
+class FederationGapsTest {
+    static final String PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
+    static final AtomicInteger SEQ = new AtomicInteger();
+    static TestServer server;
+    static FakeFediverse peer;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.startWithWorker(Map.of("CARAVAN_ALLOW_PRIVATE_ADDRESSES", "true"));
+        peer = new FakeFediverse();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        peer.close();
+    }
+
+    static String local(String name) {
+        server.createAccount(name);
+        return server.token(name, "read write follow");
+    }
+
+    /** A Note the peer serves at its own path; returns its id. */
+    static ObjectNode served(String user, String content, List<String> to, List<String> cc) {
+        String path = "/notes/" + SEQ.incrementAndGet();
+        ObjectNode n = Json.object();
+        n.put("@context", "https://www.w3.org/ns/activitystreams");
+        n.put("id", peer.base + path);
+        n.put("type", "Note");
+        n.put("attributedTo", peer.actorUri(user));
+        n.put("content", content);
+        n.put("published", "2026-01-02T03:04:05Z");
+        to.forEach(n.withArray("to")::add);
+        cc.forEach(n.withArray("cc")::add);
+        n.putArray("tag");
+        peer.objects.put(path, Json.write(n));
+        return n;
+    }
+
+    static Http.Response search(String q, String type, String token) {
+        return server.http.get("/api/v2/search?resolve=true&type=" + type + "&q="
+                + URLEncoder.encode(q, StandardCharsets.UTF_8), token);
+    }
+
+    // --- search resolves post URLs ----------------------------------------------------------------
+
+    @Test
+    void searchWithResolveFetchesAPostUrlOnAnotherServerAndStoresIt() {
+        String token = local("ana");
+        peer.actor("s1");
+        ObjectNode note = served("s1", "<p>found by its URL</p>", List.of(PUBLIC), List.of());
+        String uri = note.path("id").asString();
+
+        Http.Response r = search(uri, "statuses", token);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        MastodonSchemas.assertValid("Search", r.json());
+        JsonNode found = r.json().path("statuses");
+        assertThat(found.size()).isEqualTo(1);
+        MastodonSchemas.assertValid("Status", found.get(0));
+        assertThat(found.get(0).path("uri").asString()).isEqualTo(uri);
+        assertThat(found.get(0).path("content").asString()).contains("found by its URL");
+        assertThat(found.get(0).path("account").path("acct").asString()).isEqualTo("s1@" + peer.domain);
+        long id = server.app.statuses().findByUri(uri).orElseThrow().id();
+        assertThat(found.get(0).path("id").asString()).isEqualTo(Long.toString(id));
+
+        // Stored: the second search finds it without asking the peer again.
+        long fetches = peer.requests.stream().filter(p -> p.startsWith(note.path("id").asString().substring(peer.base.length()))).count();
+        Http.Response again = search(uri, "", token);
+        assertThat(again.json().path("statuses").get(0).path("id").asString()).isEqualTo(Long.toString(id));
+        assertThat(again.json().path("accounts").size()).isZero();
+        assertThat(peer.requests.stream().filter(p -> p.startsWith(uri.substring(peer.base.length()))).count()).isEqualTo(fetches);
+
+        // Only the kinds asked for: an actor URL is no status, a post URL no account.
+        assertThat(search(peer.actorUri("s1"), "statuses", token).json().path("statuses").size()).isZero();
+        assertThat(search(uri, "accounts", token).json().path("accounts").size()).isZero();
+        assertThat(search(peer.actorUri("s1"), "accounts", token).json().path("accounts").get(0).path("acct").asString())
+                .isEqualTo("s1@" + peer.domain);
+    }
+
+    @Test
+    void aResolvedPostTheViewerMayNotSeeIsNotShownAndResolvingNeedsASignedInReader() {
+        String token = local("bea");
+        peer.actor("s2");
+        ObjectNode note = served("s2", "<p>for my followers</p>", List.of(peer.actorUri("s2") + "/followers"), List.of());
+        String uri = note.path("id").asString();
+
+        Http.Response r = search(uri, "statuses", token);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().path("statuses").size()).as("followers-only, and bea does not follow").isZero();
+
+        assertThat(search(peer.base + "/notes/missing", "statuses", token).json().path("statuses").size()).isZero();
+        assertThat(search(uri, "statuses", null).status()).isEqualTo(401);
+        assertThat(search(uri, "statuses", server.token("bea", "write")).status()).isEqualTo(403);
+        assertThat(search(uri, "statuses", "no-such-token").status()).isEqualTo(401);
+    }
+}
