@@ -182,7 +182,7 @@ public final class App implements AutoCloseable {
                 config.allowPrivateAddresses(), clock);
         this.signedRequests = new SignedRequests(new SignatureVerifier(clock), remoteAccounts, domainBlocks, config.https());
         this.feeds = new FeedService(database.jdbi(), notifications, queue, config.activeDays(), bus);
-        this.polls = new PollService(database.jdbi(), notifications, queue);
+        this.polls = new PollService(database.jdbi(), notifications, queue, outbox);
         this.accountJson = new AccountJson(config.baseUrl(), config.localDomain());
         this.conversations = new ConversationService(database.jdbi(), bus);
         this.statuses = new StatusService(database.jdbi(), invalidations, accounts, accountJson, auth, notifications,

@@ -17,11 +17,12 @@ import social.caravan.support.Http;
 import social.caravan.support.MastodonSchemas;
 import social.caravan.support.TestServer;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Federation beyond the inbox's basics, with a worker and a fake peer on loopback: search resolving
- * post URLs on other servers.
+ * post URLs on other servers, votes in remote polls sent to their server.
  */
 class FederationGapsTest {
     static final String PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
@@ -61,6 +62,29 @@ class FederationGapsTest {
         n.putArray("tag");
         peer.objects.put(path, Json.write(n));
         return n;
+    }
+
+    static void deliver(String user, ObjectNode activity) {
+        Http.Response r = server.http.send(peer.signedPost(server.baseUrl + "/inbox", user, Json.write(activity)));
+        assertThat(r.status()).as(r.body()).isEqualTo(202);
+    }
+
+    static ObjectNode activity(String user, String type, JsonNode object) {
+        ObjectNode a = Json.object();
+        a.put("@context", "https://www.w3.org/ns/activitystreams");
+        a.put("id", peer.base + "/activities/" + SEQ.incrementAndGet());
+        a.put("type", type);
+        a.put("actor", peer.actorUri(user));
+        a.set("object", object);
+        return a;
+    }
+
+    /** A public Note the peer's actor posts to Caravan's shared inbox; returns the local status id. */
+    static long posted(String user, ObjectNode note) {
+        deliver(user, activity(user, "Create", note));
+        String uri = note.path("id").asString();
+        Await.until("stored " + uri, () -> server.app.statuses().findByUri(uri).isPresent());
+        return server.app.statuses().findByUri(uri).orElseThrow().id();
     }
 
     static Http.Response search(String q, String type, String token) {
@@ -118,5 +142,52 @@ class FederationGapsTest {
         assertThat(search(uri, "statuses", null).status()).isEqualTo(401);
         assertThat(search(uri, "statuses", server.token("bea", "write")).status()).isEqualTo(403);
         assertThat(search(uri, "statuses", "no-such-token").status()).isEqualTo(401);
+    }
+
+    // --- votes in remote polls --------------------------------------------------------------------
+
+    @Test
+    void aLocalVoteInARemotePollIsSentToThePollsAuthorAsACreateOfANamedNote() {
+        String token = local("cleo");
+        peer.actor("q1");
+        ObjectNode question = served("q1", "<p>Which ones?</p>", List.of(PUBLIC), List.of());
+        question.put("type", "Question").put("endTime", "2030-01-01T00:00:00Z");
+        ArrayNode options = question.putArray("anyOf");
+        for (String title : List.of("Red", "Green", "Blue")) {
+            options.addObject().put("type", "Note").put("name", title).putObject("replies").put("type", "Collection")
+                    .put("totalItems", 0);
+        }
+        long status = posted("q1", question);
+        String pollId = server.http.get("/api/v1/statuses/" + status, token).json().path("poll").path("id").asString();
+
+        assertThat(server.http.postJson("/api/v1/polls/" + pollId + "/votes", null, "{\"choices\":[\"0\"]}").status())
+                .isEqualTo(401);
+        assertThat(server.http.postJson("/api/v1/polls/" + pollId + "/votes", server.token("cleo", "read"),
+                "{\"choices\":[\"0\"]}").status()).isEqualTo(403);
+        Http.Response r = server.http.postJson("/api/v1/polls/" + pollId + "/votes", token, "{\"choices\":[\"0\",\"2\"]}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        MastodonSchemas.assertValid("Poll", r.json());
+
+        String questionId = question.path("id").asString();
+        Await.until("two votes at the peer", () -> votes(questionId).size() == 2);
+        List<FakeFediverse.Received> votes = votes(questionId);
+        assertThat(votes).allSatisfy(v -> {
+            assertThat(v.path()).as("the author's own inbox").isEqualTo("/users/q1/inbox");
+            assertThat(v.activity().path("actor").asString()).isEqualTo(server.baseUrl + "/users/cleo");
+            assertThat(v.signature()).contains("keyId=\"" + server.baseUrl + "/users/cleo#main-key\"");
+            JsonNode note = v.activity().path("object");
+            assertThat(note.path("type").asString()).isEqualTo("Note");
+            assertThat(note.path("attributedTo").asString()).isEqualTo(server.baseUrl + "/users/cleo");
+            assertThat(note.path("to").get(0).asString()).isEqualTo(peer.actorUri("q1"));
+            assertThat(note.path("id").asString()).startsWith(server.baseUrl + "/users/cleo#votes/");
+        });
+        assertThat(votes.stream().map(v -> v.activity().path("object").path("name").asString()).sorted().toList())
+                .containsExactly("Blue", "Red");
+    }
+
+    static List<FakeFediverse.Received> votes(String questionId) {
+        return peer.received("Create").stream()
+                .filter(c -> c.activity().path("object").path("inReplyTo").asString().equals(questionId)
+                        && c.activity().path("object").has("name")).toList();
     }
 }
