@@ -363,7 +363,7 @@ public final class StatusService {
     private List<String> streamsShowing(Handle h, Status status) {
         StatusStore.Audience audience = store.audience(h, status.id(), status.accountId());
         List<String> channels = new ArrayList<>();
-        if (status.visibility() == Visibility.PUBLIC && status.reblogOfId() == null) {
+        if (status.visibility() == Visibility.PUBLIC && status.reblogOfId() == null && !store.silenced(h, status.accountId())) {
             channels.addAll(publicChannels(status, audience.tags(), isLocal(h, status.accountId())));
         }
         channels.add(Channels.home(status.accountId()));
@@ -793,7 +793,7 @@ public final class StatusService {
             if (p.visibility() == Visibility.DIRECT) {
                 directStatuses.posted(h, created, mentioned);
             }
-            if (p.visibility() == Visibility.PUBLIC) {
+            if (p.visibility() == Visibility.PUBLIC && !store.silenced(h, p.authorId())) {
                 bus.publish(h, publicChannels(created, p.tags(), false), "update", Long.toString(id));
             }
             return created;

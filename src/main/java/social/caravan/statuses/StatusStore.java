@@ -353,6 +353,12 @@ final class StatusStore {
                 .map((rs, ctx) -> new long[] {rs.getLong("id"), rs.getLong("account_id")}).list());
     }
 
+    /** Whether the operator's domain blocks silence the account: its posts stay off the public streams. */
+    boolean silenced(Handle h, long accountId) {
+        return h.createQuery("SELECT silenced FROM accounts WHERE id = :id").bind("id", accountId)
+                .mapTo(Boolean.class).findOne().orElse(false);
+    }
+
     /** Who may have a status on a stream: its tags, its author's local followers and the lists holding the author. */
     record Audience(List<String> tags, List<Long> followers, List<Long> lists) {}
 

@@ -4,17 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import social.caravan.App;
 import social.caravan.core.json.Json;
+import social.caravan.federation.DomainBlock;
 import social.caravan.support.Await;
 import social.caravan.support.FakeFediverse;
 import social.caravan.support.Http;
 import social.caravan.support.MastodonSchemas;
+import social.caravan.support.StreamSocket;
 import social.caravan.support.TestServer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -22,7 +27,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Federation beyond the inbox's basics, with a worker and a fake peer on loopback: search resolving
- * post URLs on other servers, votes in remote polls sent to their server.
+ * post URLs on other servers, votes in remote polls sent to their server, silenced domains.
  */
 class FederationGapsTest {
     static final String PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
@@ -32,7 +37,8 @@ class FederationGapsTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.startWithWorker(Map.of("CARAVAN_ALLOW_PRIVATE_ADDRESSES", "true"));
+        server = TestServer.start(Map.of("CARAVAN_ALLOW_PRIVATE_ADDRESSES", "true"),
+                EnumSet.of(App.ProcessRole.WEB, App.ProcessRole.WORKER, App.ProcessRole.STREAMING));
         peer = new FakeFediverse();
     }
 
@@ -189,5 +195,91 @@ class FederationGapsTest {
         return peer.received("Create").stream()
                 .filter(c -> c.activity().path("object").path("inReplyTo").asString().equals(questionId)
                         && c.activity().path("object").has("name")).toList();
+    }
+
+    // --- silenced domains -------------------------------------------------------------------------
+
+    /** {@code localName} follows the peer's {@code user}, who accepts. */
+    static void follows(String token, String localName, String user) {
+        long id = server.http.get("/api/v1/accounts/lookup?acct=" + user + "@" + peer.domain, token).json().path("id").asLong();
+        assertThat(server.http.postJson("/api/v1/accounts/" + id + "/follow", token, "{}").status()).isEqualTo(200);
+        String actor = server.baseUrl + "/users/" + localName;
+        Await.until("the Follow of " + user, () -> peer.received("Follow").stream()
+                .anyMatch(f -> f.activity().path("actor").asString().equals(actor)));
+        JsonNode follow = peer.received("Follow").stream().filter(f -> f.activity().path("actor").asString().equals(actor))
+                .findFirst().orElseThrow().activity();
+        deliver(user, activity(user, "Accept", follow.deepCopy()));
+        Await.until(localName + " following " + user, () -> server.http.get("/api/v1/accounts/relationships?id[]=" + id, token)
+                .json().get(0).path("following").asBoolean());
+    }
+
+    static List<String> ids(Http.Response r) {
+        assertThat(r.status()).as(r.body()).isIn(200, 206);
+        List<String> ids = new java.util.ArrayList<>();
+        r.json().forEach(s -> ids.add(s.path("id").asString()));
+        return ids;
+    }
+
+    static List<String> notificationTypes(String token, String fromId) {
+        List<String> types = new java.util.ArrayList<>();
+        server.http.get("/api/v1/notifications", token).json().forEach(n -> {
+            if (n.path("account").path("id").asString().equals(fromId)) {
+                types.add(n.path("type").asString());
+            }
+        });
+        return types;
+    }
+
+    @Test
+    void postsAndNotificationsOfASilencedDomainReachOnlyThoseWhoFollowItsAccounts() {
+        String follower = local("fay");
+        String stranger = local("gus");
+        peer.actor("s3");
+        follows(follower, "fay", "s3");
+        String s3 = Long.toString(server.app.accounts().findByUri(peer.actorUri("s3")).orElseThrow().id());
+        assertThat(server.http.postJson("/api/v1/tags/quiet/follow", stranger, "{}").status()).isEqualTo(200);
+        ids(server.http.get("/api/v1/timelines/home", follower));
+        ids(server.http.get("/api/v1/timelines/home", stranger));
+        String fayPost = server.http.postJson("/api/v1/statuses", follower, "{\"status\":\"fay says hi\"}").json().path("id").asString();
+        String gusPost = server.http.postJson("/api/v1/statuses", stranger, "{\"status\":\"gus says hi\"}").json().path("id").asString();
+
+        server.app.domainBlocks().block("127.0.0.1", DomainBlock.Severity.SILENCE, false);
+        try (StreamSocket socket = StreamSocket.open(server.baseUrl, stranger)) {
+            socket.subscribe("public");
+            socket.send("{\"type\":\"subscribe\",\"stream\":\"hashtag\",\"tag\":\"quiet\"}");
+            Await.until("the public stream listened to", () -> server.app.database().jdbi().withHandle(h -> h.createQuery(
+                    "SELECT count(*) FROM streaming_channels WHERE channel = 'timeline:public'").mapTo(Integer.class).one()) > 0);
+
+            ObjectNode note = served("s3", "<p>quietly #quiet @gus</p>", List.of(PUBLIC), List.of());
+            note.withArray("tag").addObject().put("type", "Hashtag").put("name", "#quiet");
+            note.withArray("tag").addObject().put("type", "Mention").put("href", server.baseUrl + "/users/gus");
+            String quiet = Long.toString(posted("s3", note));
+            deliver("s3", activity("s3", "Like", Json.read("\"" + server.baseUrl + "/users/fay/statuses/" + fayPost + "\"")));
+            deliver("s3", activity("s3", "Like", Json.read("\"" + server.baseUrl + "/users/gus/statuses/" + gusPost + "\"")));
+            Await.until("fay's home", () -> ids(server.http.get("/api/v1/timelines/home", follower)).contains(quiet));
+            Await.until("fay's favourite", () -> notificationTypes(follower, s3).contains("favourite"));
+
+            assertThat(ids(server.http.get("/api/v1/timelines/public", stranger))).doesNotContain(quiet);
+            assertThat(ids(server.http.get("/api/v1/timelines/public?remote=true"))).doesNotContain(quiet);
+            assertThat(ids(server.http.get("/api/v1/timelines/tag/quiet", stranger))).doesNotContain(quiet);
+            assertThat(ids(server.http.get("/api/v1/timelines/home", stranger))).doesNotContain(quiet);
+            assertThat(notificationTypes(stranger, s3)).as("limited, and gus does not follow s3").isEmpty();
+            assertThat(server.http.get("/api/v2/notifications/policy", stranger).json().path("summary")
+                    .path("pending_notifications_count").asInt()).as("filtered, as for_limited_accounts says").isEqualTo(1);
+            assertThat(socket.drain(Duration.ofMillis(500))).noneMatch(m -> m.path("payload").asString().contains("quietly"));
+
+            // Lifted: the same account's next post is public again, on the streams and the timelines.
+            server.app.domainBlocks().unblock("127.0.0.1");
+            ObjectNode loud = served("s3", "<p>loudly #quiet</p>", List.of(PUBLIC), List.of());
+            loud.withArray("tag").addObject().put("type", "Hashtag").put("name", "#quiet");
+            String loudId = Long.toString(posted("s3", loud));
+            JsonNode update = socket.awaitEvent("public", "update");
+            assertThat(Json.read(update.path("payload").asString()).path("id").asString()).isEqualTo(loudId);
+            assertThat(ids(server.http.get("/api/v1/timelines/public", stranger))).contains(loudId, quiet);
+            Await.until("gus's home by the followed tag", () -> ids(server.http.get("/api/v1/timelines/home", stranger))
+                    .contains(loudId));
+        } finally {
+            server.app.domainBlocks().unblock("127.0.0.1");
+        }
     }
 }
