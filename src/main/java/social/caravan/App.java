@@ -53,6 +53,7 @@ import social.caravan.federation.Inbound;
 import social.caravan.federation.NoteContexts;
 import social.caravan.federation.Outbox;
 import social.caravan.federation.Publisher;
+import social.caravan.federation.ActorDeletion;
 import social.caravan.federation.RemoteStatuses;
 import social.caravan.federation.handlers.ActivityHandler;
 import social.caravan.federation.handlers.Handlers;
@@ -158,6 +159,7 @@ public final class App implements AutoCloseable {
     private final Inbound inbound;
     private final Publisher publisher;
     private final DeliverySigners deliverySigners;
+    private final ActorDeletion actorDeletion;
     private final List<Javalin> servers = new ArrayList<>();
     private final List<AutoCloseable> background = new ArrayList<>();
 
@@ -204,7 +206,8 @@ public final class App implements AutoCloseable {
         this.inbound = new Inbound(accounts, domainBlocks, activityHandlers);
         this.publisher = new Publisher(accounts, accountJson, statuses, relationships, tags, vocab, noteContexts, lanes,
                 domainBlocks, reports, instanceActor, config.baseUrl());
-        this.deliverySigners = new DeliverySigners(accounts, instanceActor, config.baseUrl(), clock);
+        this.actorDeletion = new ActorDeletion(database.jdbi(), accounts, accountJson, relationships, lanes, domainBlocks);
+        this.deliverySigners = new DeliverySigners(accounts, instanceActor, actorDeletion, config.baseUrl(), clock);
     }
 
     /** Connects to (or starts) the database and brings its schema up to date. */
@@ -429,6 +432,11 @@ public final class App implements AutoCloseable {
 
     public JobQueue queue() {
         return queue;
+    }
+
+    /** Deletes local accounts ({@code caravan accounts delete}), telling their followers' servers. */
+    public ActorDeletion actorDeletion() {
+        return actorDeletion;
     }
 
     public DeliveryLanes lanes() {

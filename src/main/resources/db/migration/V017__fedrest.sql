@@ -31,3 +31,11 @@ BEGIN
 END $$;
 CREATE TRIGGER domain_blocks_silence AFTER INSERT OR UPDATE OR DELETE ON domain_blocks
   FOR EACH STATEMENT EXECUTE FUNCTION domain_blocks_silence();
+
+-- The keys of deleted local accounts: the Delete of the actor is signed with them when the delivery
+-- lanes send it (and retry it), after the account's rows are gone.
+CREATE TABLE deleted_actors (
+  uri         text PRIMARY KEY,
+  private_key text NOT NULL,
+  deleted_at  timestamptz NOT NULL DEFAULT now()
+);

@@ -27,7 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Federation beyond the inbox's basics, with a worker and a fake peer on loopback: search resolving
- * post URLs on other servers, votes in remote polls sent to their server, silenced domains.
+ * post URLs on other servers, votes in remote polls sent to their server, silenced domains, the Delete
+ * of a deleted local account's actor.
  */
 class FederationGapsTest {
     static final String PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
@@ -281,5 +282,39 @@ class FederationGapsTest {
         } finally {
             server.app.domainBlocks().unblock("127.0.0.1");
         }
+    }
+
+    // --- deleting a local account -----------------------------------------------------------------
+
+    @Test
+    void deletingALocalAccountSendsADeleteOfItsActorSignedWithItsKeyToItsFollowersServers() {
+        String token = local("hana");
+        String actor = server.baseUrl + "/users/hana";
+        peer.actor("d1");
+        peer.actor("d2");
+        for (String user : List.of("d1", "d2")) {
+            ObjectNode follow = activity(user, "Follow", Json.read("\"" + actor + "\""));
+            deliver(user, follow);
+            String followId = follow.path("id").asString();
+            Await.until("the Accept of " + user, () -> peer.received("Accept").stream()
+                    .anyMatch(r -> r.activity().path("object").path("id").asString().equals(followId)));
+        }
+        assertThat(server.http.get("/api/v1/accounts/verify_credentials", token).status()).isEqualTo(200);
+
+        server.app.actorDeletion().delete("hana");
+
+        assertThat(server.http.get("/api/v1/accounts/lookup?acct=hana").status()).isEqualTo(404);
+        assertThat(server.http.get("/api/v1/accounts/verify_credentials", token).status()).isEqualTo(401);
+        Await.until("the Delete at the peer", () -> deletesOf(actor).size() == 1);
+        FakeFediverse.Received delete = deletesOf(actor).get(0);
+        assertThat(delete.path()).as("one delivery to the shared inbox for both followers").isEqualTo("/inbox");
+        assertThat(delete.activity().path("actor").asString()).isEqualTo(actor);
+        assertThat(delete.activity().path("id").asString()).isEqualTo(actor + "#delete");
+        assertThat(delete.activity().path("to").get(0).asString()).isEqualTo(PUBLIC);
+        assertThat(delete.signature()).contains("keyId=\"" + actor + "#main-key\"");
+    }
+
+    static List<FakeFediverse.Received> deletesOf(String actor) {
+        return peer.received("Delete").stream().filter(d -> d.activity().path("object").asString().equals(actor)).toList();
     }
 }
