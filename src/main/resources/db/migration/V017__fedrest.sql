@@ -39,3 +39,7 @@ CREATE TABLE deleted_actors (
   private_key text NOT NULL,
   deleted_at  timestamptz NOT NULL DEFAULT now()
 );
+
+-- Custom emoji of remote posts and profiles, as Mastodon's CustomEmoji entities (remote image URLs).
+ALTER TABLE statuses ADD COLUMN emojis jsonb;
+ALTER TABLE accounts ADD COLUMN emojis jsonb;

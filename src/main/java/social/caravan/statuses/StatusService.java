@@ -750,7 +750,8 @@ public final class StatusService {
      */
     public record RemotePost(long authorId, String uri, String url, String content, String spoilerText, boolean sensitive,
                              Visibility visibility, String language, Long inReplyToId, List<Long> mentionedAccountIds,
-                             Set<String> tags, String media, java.time.Instant publishedAt, PollService.Remote poll) {}
+                             Set<String> tags, String media, String emojis, java.time.Instant publishedAt,
+                             PollService.Remote poll) {}
 
     /**
      * Stores a remote post once (by its URI: a second delivery returns the first), notifies the local
@@ -767,7 +768,8 @@ public final class StatusService {
             Optional<Long> inserted = store.insertRemote(h, new StatusStore.NewStatus(p.authorId(), "", p.content(),
                     p.spoilerText(), p.sensitive() || !p.spoilerText().isBlank(), p.visibility(), p.language(),
                     parent == null ? null : parent.id(), parent == null ? null : parent.accountId(), null,
-                    parent == null ? null : parent.conversationId(), null), p.uri(), p.url(), p.media(), p.publishedAt());
+                    parent == null ? null : parent.conversationId(), null), p.uri(), p.url(), p.media(), p.emojis(),
+                    p.publishedAt());
             if (inserted.isEmpty()) {
                 return store.findByUriAny(h, p.uri()).orElseThrow();
             }
@@ -802,8 +804,8 @@ public final class StatusService {
 
     /** What an Update of a remote post changes. */
     public record RemoteEdit(String content, String spoilerText, boolean sensitive, String language,
-                             List<Long> mentionedAccountIds, Set<String> tags, String media, java.time.Instant editedAt,
-                             PollService.Remote poll) {}
+                             List<Long> mentionedAccountIds, Set<String> tags, String media, String emojis,
+                             java.time.Instant editedAt, PollService.Remote poll) {}
 
     /**
      * Edits a remote post of {@code authorId} by its URI, keeping the history as local edits do and
@@ -831,7 +833,7 @@ public final class StatusService {
                         current.sensitive(), optionsBefore, current.createdAt()));
             }
             store.update(h, id, "", e.content(), e.spoilerText(), sensitive, e.language());
-            store.updateRemote(h, id, e.media(), e.editedAt());
+            store.updateRemote(h, id, e.media(), e.emojis(), e.editedAt());
             store.insertMentions(h, id, e.mentionedAccountIds().stream().distinct().limit(MAX_MENTIONS).toList());
             store.replaceTags(h, id, e.tags());
             store.insertEdit(h, id, new StatusStore.Edit("", e.content(), e.spoilerText(), sensitive, optionsNow,
@@ -887,7 +889,7 @@ public final class StatusService {
             }
             Visibility visibility = original.visibility() == Visibility.PRIVATE ? Visibility.PRIVATE : Visibility.PUBLIC;
             Optional<Long> inserted = store.insertRemote(h, new StatusStore.NewStatus(accountId, "", "", "", false,
-                    visibility, null, null, null, original.id(), null, null), uri, null, null, at);
+                    visibility, null, null, null, original.id(), null, null), uri, null, null, null, at);
             if (inserted.isEmpty()) {
                 return store.findByUri(h, uri);
             }

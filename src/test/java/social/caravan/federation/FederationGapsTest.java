@@ -28,7 +28,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Federation beyond the inbox's basics, with a worker and a fake peer on loopback: search resolving
  * post URLs on other servers, votes in remote polls sent to their server, silenced domains, the Delete
- * of a deleted local account's actor.
+ * of a deleted local account's actor, custom emoji of remote posts and profiles.
  */
 class FederationGapsTest {
     static final String PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
@@ -316,5 +316,58 @@ class FederationGapsTest {
 
     static List<FakeFediverse.Received> deletesOf(String actor) {
         return peer.received("Delete").stream().filter(d -> d.activity().path("object").asString().equals(actor)).toList();
+    }
+
+    // --- custom emoji -----------------------------------------------------------------------------
+
+    static ObjectNode emoji(String name, String url) {
+        ObjectNode e = Json.object().put("type", "Emoji").put("name", name);
+        e.putObject("icon").put("type", "Image").put("mediaType", "image/png").put("url", url);
+        return e;
+    }
+
+    @Test
+    void customEmojiOfRemotePostsAndProfilesAreRenderedAsRemoteCustomEmoji() {
+        String token = local("ines");
+        FakeFediverse.Actor e1 = peer.actor("e1");
+        e1.edit = doc -> {
+            doc.put("name", "Blob :blobcat:");
+            doc.putArray("tag").add(emoji(":blobcat:", peer.base + "/emoji/blobcat.png"))
+                    .add(emoji(":unused:", peer.base + "/emoji/unused.png"));
+            return doc;
+        };
+        ObjectNode note = served("e1", "<p>hello :wave: and :ghost:</p>", List.of(PUBLIC), List.of());
+        note.withArray("tag").add(emoji(":wave:", peer.base + "/emoji/wave.png"))
+                .add(emoji(":unused:", peer.base + "/emoji/unused.png"))
+                .add(emoji(":ghost:", "javascript:alert(1)"));
+        long id = posted("e1", note);
+
+        JsonNode status = server.http.get("/api/v1/statuses/" + id, token).json();
+        MastodonSchemas.assertValid("Status", status);
+        assertThat(status.path("emojis").size()).as("only those in the text, with web URLs").isEqualTo(1);
+        JsonNode wave = status.path("emojis").get(0);
+        MastodonSchemas.assertValid("CustomEmoji", wave);
+        assertThat(wave.path("shortcode").asString()).isEqualTo("wave");
+        assertThat(wave.path("url").asString()).isEqualTo(peer.base + "/emoji/wave.png");
+        assertThat(wave.path("static_url").asString()).isEqualTo(peer.base + "/emoji/wave.png");
+        assertThat(wave.path("visible_in_picker").asBoolean()).isFalse();
+
+        JsonNode account = status.path("account");
+        MastodonSchemas.assertValid("Account", account);
+        assertThat(account.path("emojis").size()).isEqualTo(1);
+        MastodonSchemas.assertValid("CustomEmoji", account.path("emojis").get(0));
+        assertThat(account.path("emojis").get(0).path("shortcode").asString()).isEqualTo("blobcat");
+        assertThat(account.path("emojis").get(0).path("url").asString()).isEqualTo(peer.base + "/emoji/blobcat.png");
+
+        // An edit brings its own emoji.
+        ObjectNode edited = note.deepCopy();
+        edited.put("content", "<p>now :party:</p>").put("updated", "2026-01-02T04:00:00Z");
+        edited.putArray("tag").add(emoji(":party:", peer.base + "/emoji/party.gif"));
+        deliver("e1", activity("e1", "Update", edited));
+        Await.until("the edit", () -> server.http.get("/api/v1/statuses/" + id, token).json().path("content").asString()
+                .contains("now"));
+        JsonNode after = server.http.get("/api/v1/statuses/" + id, token).json();
+        assertThat(after.path("emojis").size()).isEqualTo(1);
+        assertThat(after.path("emojis").get(0).path("shortcode").asString()).isEqualTo("party");
     }
 }
