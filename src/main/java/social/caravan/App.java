@@ -53,6 +53,7 @@ import social.caravan.federation.Inbound;
 import social.caravan.federation.NoteContexts;
 import social.caravan.federation.Outbox;
 import social.caravan.federation.Publisher;
+import social.caravan.federation.ActorDeletion;
 import social.caravan.federation.RemoteStatuses;
 import social.caravan.federation.handlers.ActivityHandler;
 import social.caravan.federation.handlers.Handlers;
@@ -145,6 +146,7 @@ public final class App implements AutoCloseable {
     private final InstanceActor instanceActor;
     private final Fetcher fetcher;
     private final RemoteAccounts remoteAccounts;
+    private final RemoteStatuses remoteStatuses;
     private final SignedRequests signedRequests;
     private final EventBus bus;
     private final FilterService filters;
@@ -157,6 +159,7 @@ public final class App implements AutoCloseable {
     private final Inbound inbound;
     private final Publisher publisher;
     private final DeliverySigners deliverySigners;
+    private final ActorDeletion actorDeletion;
     private final List<Javalin> servers = new ArrayList<>();
     private final List<AutoCloseable> background = new ArrayList<>();
 
@@ -181,7 +184,7 @@ public final class App implements AutoCloseable {
                 config.allowPrivateAddresses(), clock);
         this.signedRequests = new SignedRequests(new SignatureVerifier(clock), remoteAccounts, domainBlocks, config.https());
         this.feeds = new FeedService(database.jdbi(), notifications, queue, config.activeDays(), bus);
-        this.polls = new PollService(database.jdbi(), notifications, queue);
+        this.polls = new PollService(database.jdbi(), notifications, queue, outbox);
         this.accountJson = new AccountJson(config.baseUrl(), config.localDomain());
         this.conversations = new ConversationService(database.jdbi(), bus);
         this.statuses = new StatusService(database.jdbi(), invalidations, accounts, accountJson, auth, notifications,
@@ -197,13 +200,14 @@ public final class App implements AutoCloseable {
         this.addresses = new ClientAddresses(config.trustedProxies());
         this.vocab = new ActivityStreams(config.baseUrl(), config.localDomain(), accountJson);
         this.noteContexts = new NoteContexts(accounts, accountJson, statuses);
-        RemoteStatuses remoteStatuses = new RemoteStatuses(statuses, accounts, remoteAccounts, fetcher, domainBlocks,
+        this.remoteStatuses = new RemoteStatuses(statuses, accounts, remoteAccounts, fetcher, domainBlocks,
                 config.baseUrl());
         this.activityHandlers = Handlers.table(relationships, statuses, reports, remoteStatuses, remoteAccounts, fetcher);
         this.inbound = new Inbound(accounts, domainBlocks, activityHandlers);
         this.publisher = new Publisher(accounts, accountJson, statuses, relationships, tags, vocab, noteContexts, lanes,
                 domainBlocks, reports, instanceActor, config.baseUrl());
-        this.deliverySigners = new DeliverySigners(accounts, instanceActor, config.baseUrl(), clock);
+        this.actorDeletion = new ActorDeletion(database.jdbi(), accounts, accountJson, relationships, lanes, domainBlocks);
+        this.deliverySigners = new DeliverySigners(accounts, instanceActor, actorDeletion, config.baseUrl(), clock);
     }
 
     /** Connects to (or starts) the database and brings its schema up to date. */
@@ -336,7 +340,8 @@ public final class App implements AutoCloseable {
                 oauth,
                 // Before the accounts routes, so /api/v1/accounts/familiar_followers and /search are not taken for an account id.
                 new RelationshipsApi(relationships, accountJson, authn, config.baseUrl()),
-                new SearchApi(new SearchService(database.jdbi(), accounts, statuses, remoteAccounts, config.localDomain()),
+                new SearchApi(new SearchService(database.jdbi(), accounts, statuses, remoteAccounts, remoteStatuses,
+                        config.localDomain()),
                         statuses, filters,
                         accountJson, authn, config.baseUrl()),
                 new AccountsApi(accounts, remoteAccounts, accountJson, authn, rateLimits, addresses, signUpTokens, relationships),
@@ -427,6 +432,11 @@ public final class App implements AutoCloseable {
 
     public JobQueue queue() {
         return queue;
+    }
+
+    /** Deletes local accounts ({@code caravan accounts delete}), telling their followers' servers. */
+    public ActorDeletion actorDeletion() {
+        return actorDeletion;
     }
 
     public DeliveryLanes lanes() {

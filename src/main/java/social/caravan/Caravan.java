@@ -301,7 +301,7 @@ public final class Caravan {
         }
     }
 
-    @Command(name = "delete", description = "Delete a local account and everything it owns.")
+    @Command(name = "delete", description = "Delete a local account and everything it owns; its remote followers' servers are sent a Delete.")
     static final class AccountsDelete implements Callable<Integer> {
         @Parameters(index = "0", description = "Username")
         String username;
@@ -309,7 +309,7 @@ public final class Caravan {
         @Override
         public Integer call() {
             try (App app = App.open(config())) {
-                app.accounts().deleteLocal(username);
+                app.actorDeletion().delete(username);
                 System.out.println("Deleted @" + username);
             }
             return 0;

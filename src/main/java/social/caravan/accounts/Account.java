@@ -34,11 +34,12 @@ public record Account(
 
     /**
      * Where a remote account's actor lives and how to reach it (null for local accounts). URLs are
-     * the ones its server published; {@code fetchedAt} is when the actor document was last read.
+     * the ones its server published; {@code fetchedAt} is when the actor document was last read;
+     * {@code emojis} the custom emoji of its name and profile, as rendered JSON (null: none).
      */
     public record Remote(String uri, String url, String actorType, String inbox, String sharedInbox, String outbox,
                          String followers, String following, String featured, String keyId, String avatarUrl,
-                         String headerUrl, Instant fetchedAt) {}
+                         String headerUrl, Instant fetchedAt, String emojis) {}
 
     public boolean local() {
         return domain == null;

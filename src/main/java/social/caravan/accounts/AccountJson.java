@@ -6,6 +6,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import social.caravan.core.html.Html;
+import social.caravan.core.json.Json;
 
 /** How accounts render in the Mastodon client API. */
 public final class AccountJson {
@@ -67,7 +68,7 @@ public final class AccountJson {
                 actorUri(a), avatar, avatar, header, header, a.stats().followers(), a.stats().following(),
                 a.stats().statuses(), a.stats().lastStatusAt() == null ? null
                         : a.stats().lastStatusAt().atZone(ZoneOffset.UTC).toLocalDate(), a.hideCollections(), !a.indexable(),
-                List.of(), profileRoles(a.role()), fields);
+                emojis(a), profileRoles(a.role()), fields);
     }
 
     public CredentialAccountView renderCredential(Account a, User u, long followRequestsCount) {
@@ -80,6 +81,16 @@ public final class AccountJson {
                 v.avatarStatic(), v.header(), v.headerStatic(), v.followersCount(), v.followingCount(),
                 v.statusesCount(), v.lastStatusAt(), v.hideCollections(), v.noindex(), v.emojis(), v.roles(),
                 v.fields(), source, role(u.role()));
+    }
+
+    /** A remote account's custom emoji as stored (CustomEmoji entities); local accounts have none yet. */
+    private static List<Object> emojis(Account a) {
+        if (a.local() || a.remote().emojis() == null) {
+            return List.of();
+        }
+        List<Object> items = new java.util.ArrayList<>();
+        Json.read(a.remote().emojis()).values().forEach(items::add);
+        return items;
     }
 
     private static List<AccountRoleView> profileRoles(Role role) {

@@ -309,12 +309,11 @@ public final class AccountService {
         });
     }
 
-    public void deleteLocal(String username) {
-        jdbi.useTransaction(h -> {
-            Account a = store.findLocal(h, username).orElseThrow(ApiException::notFound);
-            invalidations.changedOnCommit(h, ACCOUNT, a.id());
-            store.delete(h, a.id());
-        });
+    /** Deletes a local account and everything it owns, in the caller's transaction (federation's, which tells other servers). */
+    public void deleteLocal(Handle h, long accountId) {
+        store.find(h, accountId).filter(Account::local).orElseThrow(ApiException::notFound);
+        invalidations.changedOnCommit(h, ACCOUNT, accountId);
+        store.delete(h, accountId);
     }
 
     public record LocalAccount(Account account, User user) {}

@@ -21,7 +21,8 @@ final class AccountStore {
             coalesce(st.statuses_count, 0) AS statuses_count, coalesce(st.followers_count, 0) AS followers_count,
             coalesce(st.following_count, 0) AS following_count, st.last_status_at,
             a.uri, a.url, a.actor_type, a.inbox_url, a.shared_inbox_url, a.outbox_url, a.followers_url, a.following_url,
-            a.featured_url, a.key_id, a.avatar_remote_url, a.header_remote_url, a.last_fetched_at""";
+            a.featured_url, a.key_id, a.avatar_remote_url, a.header_remote_url, a.last_fetched_at,
+            a.emojis::text AS emojis""";
     private static final String ACCOUNTS = " FROM accounts a LEFT JOIN account_stats st ON st.account_id = a.id";
     private static final String USER_COLUMNS = """
             u.account_id, u.email, u.password_hash, u.role, u.approved, u.disabled, u.locale,
@@ -110,17 +111,20 @@ final class AccountStore {
                 indexable = :indexable, public_key = :publicKey, uri = :uri, url = :url, actor_type = :actorType,
                 inbox_url = :inbox, shared_inbox_url = :sharedInbox, outbox_url = :outbox, followers_url = :followers,
                 following_url = :following, featured_url = :featured, key_id = :keyId, avatar_remote_url = :avatar,
-                header_remote_url = :header, last_fetched_at = now(), updated_at = now()""";
+                header_remote_url = :header, emojis = CAST(:emojis AS jsonb), last_fetched_at = now(),
+                updated_at = now()""";
         var statement = existing.isPresent()
                 ? h.createUpdate("UPDATE accounts SET " + columns + " WHERE id = :id").bind("id", existing.get())
                 : h.createUpdate("""
                         INSERT INTO accounts (username, domain, display_name, note, fields, locked, bot, discoverable,
                                               indexable, public_key, uri, url, actor_type, inbox_url, shared_inbox_url,
                                               outbox_url, followers_url, following_url, featured_url, key_id,
-                                              avatar_remote_url, header_remote_url, last_fetched_at, created_at, updated_at)
+                                              avatar_remote_url, header_remote_url, emojis, last_fetched_at, created_at,
+                                              updated_at)
                         VALUES (:username, :domain, :displayName, :note, CAST(:fields AS jsonb), :locked, :bot,
                                 :discoverable, :indexable, :publicKey, :uri, :url, :actorType, :inbox, :sharedInbox,
-                                :outbox, :followers, :following, :featured, :keyId, :avatar, :header, now(),
+                                :outbox, :followers, :following, :featured, :keyId, :avatar, :header,
+                                CAST(:emojis AS jsonb), now(),
                                 coalesce(:published, now()), now())""");
         statement.bind("username", p.username())
                 .bind("domain", p.domain())
@@ -144,6 +148,7 @@ final class AccountStore {
                 .bind("keyId", r.keyId())
                 .bind("avatar", r.avatarUrl())
                 .bind("header", r.headerUrl())
+                .bind("emojis", r.emojis())
                 .bindByType("published", p.published() == null ? null : java.sql.Timestamp.from(p.published()),
                         java.sql.Timestamp.class);
         if (existing.isPresent()) {
@@ -296,7 +301,7 @@ final class AccountStore {
                 rs.getString("inbox_url"), rs.getString("shared_inbox_url"), rs.getString("outbox_url"),
                 rs.getString("followers_url"), rs.getString("following_url"), rs.getString("featured_url"),
                 rs.getString("key_id"), rs.getString("avatar_remote_url"), rs.getString("header_remote_url"),
-                instant(rs.getTimestamp("last_fetched_at")));
+                instant(rs.getTimestamp("last_fetched_at")), rs.getString("emojis"));
     }
 
     private static Account.Stats stats(ResultSet rs) throws SQLException {

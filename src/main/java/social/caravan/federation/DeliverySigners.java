@@ -18,7 +18,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Signs each delivery as the local actor its activity names ({@code actor}), with that account's key
  * (draft-cavage, rsa-sha256, {@code keyId} the actor's {@code #main-key}); an activity of the
- * instance actor, or one naming no local account, is signed by the instance actor. Private keys are
+ * instance actor, or one naming no local account, is signed by the instance actor; the Delete of a
+ * deleted account's actor with the key kept for it ({@link ActorDeletion}). Private keys are
  * kept once read: local keys never change.
  */
 public final class DeliverySigners {
@@ -26,10 +27,13 @@ public final class DeliverySigners {
     private final InstanceActor instanceActor;
     private final String usersPrefix;
     private final Clock clock;
+    private final ActorDeletion deletions;
     private final Map<String, PrivateKey> keys = new ConcurrentHashMap<>();
 
-    public DeliverySigners(AccountService accounts, InstanceActor instanceActor, String baseUrl, Clock clock) {
+    public DeliverySigners(AccountService accounts, InstanceActor instanceActor, ActorDeletion deletions, String baseUrl,
+                           Clock clock) {
         this.accounts = accounts;
+        this.deletions = deletions;
         this.instanceActor = instanceActor;
         this.usersPrefix = baseUrl + "/users/";
         this.clock = clock;
@@ -58,7 +62,8 @@ public final class DeliverySigners {
         Optional<PrivateKey> found = accounts.findLocal(actor.substring(usersPrefix.length()))
                 .map(Account::id).flatMap(accounts::privateKey).map(Keys::privateKey);
         found.ifPresent(k -> keys.put(actor, k));
-        return found;
+        // A deleted account's key signs the Delete of its actor (not kept here: the name may be taken again).
+        return found.isPresent() ? found : deletions.keyOfDeleted(actor).map(Keys::privateKey);
     }
 
     private static String actorOf(String payload) {

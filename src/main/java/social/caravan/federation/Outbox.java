@@ -4,6 +4,7 @@ import org.jdbi.v3.core.Handle;
 import social.caravan.accounts.ProfileEvents;
 import social.caravan.core.queue.JobQueue;
 import social.caravan.core.queue.Queues;
+import social.caravan.polls.PollEvents;
 import social.caravan.relationships.RelationshipEvents;
 import social.caravan.reports.Report;
 import social.caravan.reports.ReportEvents;
@@ -16,7 +17,7 @@ import social.caravan.statuses.StatusEvents;
  * ({@link Publisher}) renders the activity and queues one delivery per inbox; rendering needs the
  * committed rows, so it cannot happen here.
  */
-public final class Outbox implements StatusEvents, RelationshipEvents, ProfileEvents, ReportEvents {
+public final class Outbox implements StatusEvents, RelationshipEvents, ProfileEvents, ReportEvents, PollEvents {
     public static final String PUBLISH_JOB = "federation.publish";
 
     /** What to publish: {@code kind} names the activity; the ids it needs (statuses, accounts), and a Follow's id. */
@@ -37,6 +38,7 @@ public final class Outbox implements StatusEvents, RelationshipEvents, ProfileEv
     static final String UNDO_BLOCK = "undo_block";
     static final String UPDATE_ACTOR = "update_actor";
     static final String FLAG = "flag";
+    static final String VOTE = "vote";
 
     private final JobQueue queue;
 
@@ -96,6 +98,15 @@ public final class Outbox implements StatusEvents, RelationshipEvents, ProfileEv
     @Override
     public void profileChanged(Handle h, long accountId) {
         publish(h, UPDATE_ACTOR, accountId, null, null, null);
+    }
+
+    /**
+     * {@code targetId} carries the option's index. Queued for every vote: whether the poll is remote is
+     * the publisher's to judge (it sends nothing for local polls).
+     */
+    @Override
+    public void voted(Handle h, long voterId, long statusId, int choice) {
+        publish(h, VOTE, voterId, statusId, (long) choice, null);
     }
 
     /** {@code targetId} carries the report's id. */

@@ -16,6 +16,7 @@ import social.caravan.accounts.AccountService;
 import social.caravan.core.json.Json;
 import social.caravan.core.queue.DeliveryLanes;
 import social.caravan.federation.vocab.ActivityStreams;
+import social.caravan.polls.PollJson;
 import social.caravan.relationships.RelationshipService;
 import social.caravan.reports.Report;
 import social.caravan.reports.ReportService;
@@ -83,6 +84,7 @@ public final class Publisher {
             case Outbox.BLOCK, Outbox.UNDO_BLOCK -> block(p.kind().equals(Outbox.UNDO_BLOCK), actor, p.targetId());
             case Outbox.UPDATE_ACTOR -> updateActor(actor);
             case Outbox.FLAG -> flag(p.targetId());
+            case Outbox.VOTE -> vote(actor, p.statusId(), p.targetId());
             default -> log.warn("unknown publication {}", p.kind());
         }
     }
@@ -243,6 +245,32 @@ public final class Publisher {
         Set<String> inboxes = new LinkedHashSet<>();
         addInbox(inboxes, target.get(), false);
         deliver(inboxes, doc);
+    }
+
+    /**
+     * A local vote in a remote poll, as Mastodon sends it: a Create of a Note whose {@code name} is the
+     * option's title, in reply to the Question, to the poll author's own inbox. Nothing for local polls.
+     */
+    private void vote(Account voter, Long statusId, Long choice) {
+        Optional<StatusJson.StatusView> rendered = view(statusId);
+        if (rendered.isEmpty() || !(rendered.get().poll() instanceof PollJson.PollView poll) || choice == null
+                || choice < 0 || choice >= poll.options().size()) {
+            return;
+        }
+        Optional<Account> author = remote(Long.parseLong(rendered.get().account().id()));
+        if (author.isEmpty()) {
+            return;
+        }
+        String actor = accountJson.actorUri(voter);
+        String id = actor + "#votes/" + poll.id() + "/" + choice;
+        List<String> to = List.of(author.get().remote().uri());
+        Map<String, Object> note = ActivityStreams.map("id", id, "type", "Note",
+                "name", poll.options().get(choice.intValue()).title(), "attributedTo", actor, "to", to,
+                "inReplyTo", rendered.get().uri());
+        Set<String> inboxes = new LinkedHashSet<>();
+        addInbox(inboxes, author.get(), false);
+        deliver(inboxes, ActivityStreams.map("@context", ActivityStreams.AS, "id", id + "/activity", "type", "Create",
+                "actor", actor, "to", to, "object", note));
     }
 
     private Map<String, Object> undo(String id, Account actor, Map<String, Object> object, List<String> to) {

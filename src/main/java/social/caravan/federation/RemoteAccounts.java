@@ -268,7 +268,9 @@ public final class RemoteAccounts implements RemoteResolver {
         Account.Remote remote = new Account.Remote(id, url(actor.path("url")), type, inbox,
                 url(actor.path("endpoints").path("sharedInbox")), url(actor.path("outbox")), url(actor.path("followers")),
                 url(actor.path("following")), url(actor.path("featured")), key == null ? null : key.id(),
-                url(actor.path("icon")), url(actor.path("image")), clock.instant());
+                url(actor.path("icon")), url(actor.path("image")), clock.instant(),
+                CustomEmojis.read(actor.path("tag"), text(actor, "name"), text(actor, "summary"),
+                        fields.stream().map(f -> f.name() + "\n" + f.value()).collect(java.util.stream.Collectors.joining("\n"))));
         return accounts.saveRemote(new AccountService.RemoteProfile(preferred, domain,
                 limit(text(actor, "name"), MAX_DISPLAY_NAME), Sanitizer.clean(text(actor, "summary")), fields,
                 actor.path("manuallyApprovesFollowers").booleanValue(false),

@@ -24,6 +24,7 @@ import social.caravan.core.json.Json;
 import social.caravan.federation.handlers.Activity;
 import social.caravan.federation.handlers.Dropped;
 import social.caravan.federation.vocab.ActivityStreams;
+import social.caravan.statuses.RemoteStatusResolver;
 import social.caravan.statuses.Status;
 import social.caravan.statuses.StatusService;
 import social.caravan.statuses.Visibility;
@@ -38,7 +39,7 @@ import tools.jackson.databind.node.ObjectNode;
  * attachments as remote URLs, and the status replied to, fetched up the chain at most
  * {@link #MAX_REPLY_DEPTH} levels.
  */
-public final class RemoteStatuses {
+public final class RemoteStatuses implements RemoteStatusResolver {
     private static final Logger log = LoggerFactory.getLogger(RemoteStatuses.class);
     static final int MAX_REPLY_DEPTH = 5;
     /** Unknown mentioned accounts fetched per status; the others are left out. */
@@ -74,6 +75,7 @@ public final class RemoteStatuses {
     }
 
     /** A status by URI: this server's (deleted ones too), a stored one, or fetched and stored. */
+    @Override
     public Optional<Status> resolve(String uri) {
         return resolve(uri, 0);
     }
@@ -132,7 +134,7 @@ public final class RemoteStatuses {
         Long parentId = inReplyTo == null ? null : resolve(inReplyTo, depth + 1).map(Status::id).orElse(null);
         return statuses.createRemote(new StatusService.RemotePost(author.id(), uri, read.url(), read.content(),
                 read.spoiler(), read.sensitive(), read.visibility(), read.language(), parentId, read.mentions(),
-                read.tags(), read.media(), read.published(), read.poll()));
+                read.tags(), read.media(), read.emojis(), read.published(), read.poll()));
     }
 
     /** Applies an Update of a stored Note; empty when it is not stored (nothing to edit). */
@@ -141,7 +143,7 @@ public final class RemoteStatuses {
         Read read = read(note, author);
         Instant updated = instant(Activity.text(note, "updated"));
         return statuses.editRemote(author.id(), uri, new StatusService.RemoteEdit(read.content(), read.spoiler(),
-                read.sensitive(), read.language(), read.mentions(), read.tags(), read.media(),
+                read.sensitive(), read.language(), read.mentions(), read.tags(), read.media(), read.emojis(),
                 updated == null ? Instant.now() : updated, read.poll()));
     }
 
@@ -162,8 +164,8 @@ public final class RemoteStatuses {
     }
 
     private record Read(String content, String spoiler, boolean sensitive, Visibility visibility, String language,
-                        String url, List<Long> mentions, Set<String> tags, String media, Instant published,
-                        PollService.Remote poll) {}
+                        String url, List<Long> mentions, Set<String> tags, String media, String emojis,
+                        Instant published, PollService.Remote poll) {}
 
     private Read read(JsonNode note, Account author) {
         String type = Activity.text(note, "type");
@@ -177,9 +179,12 @@ public final class RemoteStatuses {
         if (published == null || published.isAfter(Instant.now())) {
             published = Instant.now();
         }
+        PollService.Remote poll = "Question".equals(type) ? poll(note, published) : null;
+        String emojis = CustomEmojis.read(note.path("tag"), content, spoiler,
+                poll == null ? null : String.join("\n", poll.options()));
         return new Read(content, limit(spoiler, 1000), note.path("sensitive").booleanValue(false),
                 visibility(to, cc, author), language(note), url, mentions(note, to, cc), tags(note), media(note, author),
-                published, "Question".equals(type) ? poll(note, published) : null);
+                emojis, published, poll);
     }
 
     /** The HTML of a Note, or for other types their name and a link, as Mastodon shows them. */

@@ -35,8 +35,8 @@ final class NotificationPolicies {
     /**
      * Accept, filter or drop, in the caller's transaction: the strictest of what the recipient's
      * policy says for each way the sender is a stranger. A sender whose request was accepted, and a
-     * mention from someone whose role is above the recipient's, always get through. There are no
-     * limited accounts yet, so {@code for_limited_accounts} never applies.
+     * mention from someone whose role is above the recipient's, always get through. Accounts of silenced
+     * domains are limited: {@code for_limited_accounts} applies to them unless the recipient follows them.
      */
     String verdict(Handle h, long recipientId, long fromId, String type, Long statusId) {
         if (!FILTERABLE.contains(type)) {
@@ -51,6 +51,9 @@ final class NotificationPolicies {
         List<String> verdicts = new ArrayList<>();
         if (!sender.followed()) {
             verdicts.add(policy.forNotFollowing());
+            if (sender.limited()) {
+                verdicts.add(policy.forLimitedAccounts());
+            }
             if (sender.newAccount()) {
                 verdicts.add(policy.forNewAccounts());
             }

@@ -66,9 +66,10 @@ final class PolicyStore {
      * What the policy asks about a sender, as Mastodon's NotifyService conditions: whether the
      * recipient follows them; whether they have followed the recipient for three days; whether
      * their account is under 30 days old; whether the recipient accepted their request before;
-     * whether their role is above the recipient's (staff, whose mentions always get through).
+     * whether their role is above the recipient's (staff, whose mentions always get through); whether
+     * they are limited (their domain is silenced).
      */
-    record Sender(boolean followed, boolean follower, boolean newAccount, boolean permitted, boolean staff) {}
+    record Sender(boolean followed, boolean follower, boolean newAccount, boolean permitted, boolean staff, boolean limited) {}
 
     Sender sender(Handle h, long recipientId, long fromId) {
         return h.createQuery("""
@@ -79,7 +80,8 @@ final class PolicyStore {
                                a.created_at > now() - interval '30 days' AS new_account,
                                EXISTS (SELECT 1 FROM notification_permissions
                                         WHERE account_id = :recipient AND from_account_id = a.id) AS permitted,
-                               coalesce(array_position(:roles, su.role) > array_position(:roles, ru.role), false) AS staff
+                               coalesce(array_position(:roles, su.role) > array_position(:roles, ru.role), false) AS staff,
+                               a.silenced AS limited
                           FROM accounts a
                           LEFT JOIN users su ON su.account_id = a.id
                           LEFT JOIN users ru ON ru.account_id = :recipient
@@ -88,7 +90,8 @@ final class PolicyStore {
                 .bind("from", fromId)
                 .bind("roles", new String[] {"user", "moderator", "admin", "owner"})
                 .map((rs, ctx) -> new Sender(rs.getBoolean("followed"), rs.getBoolean("follower"),
-                        rs.getBoolean("new_account"), rs.getBoolean("permitted"), rs.getBoolean("staff")))
+                        rs.getBoolean("new_account"), rs.getBoolean("permitted"), rs.getBoolean("staff"),
+                        rs.getBoolean("limited")))
                 .one();
     }
 

@@ -50,11 +50,13 @@ public final class PollService {
     private final PollStore store = new PollStore();
     private final NotificationService notifications;
     private final JobQueue queue;
+    private final PollEvents events;
 
-    public PollService(Jdbi jdbi, NotificationService notifications, JobQueue queue) {
+    public PollService(Jdbi jdbi, NotificationService notifications, JobQueue queue, PollEvents events) {
         this.jdbi = jdbi;
         this.notifications = notifications;
         this.queue = queue;
+        this.events = events;
     }
 
     /** {@code poll[...]} as an app sent it; {@code expiresIn} as typed (Mastodon reads it as Ruby's to_i). */
@@ -182,6 +184,7 @@ public final class PollService {
                     throw ApiException.unprocessable("Validation failed: " + String.join(", ", problems));
                 }
                 store.vote(h, poll.id(), voter, choice);
+                events.voted(h, voter, poll.statusId(), choice);
                 mine.add(choice);
             }
             if (!votedBefore) {

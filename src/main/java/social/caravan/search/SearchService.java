@@ -17,6 +17,7 @@ import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountService;
 import social.caravan.accounts.RemoteResolver;
 import social.caravan.core.ids.Ids;
+import social.caravan.statuses.RemoteStatusResolver;
 import social.caravan.statuses.Status;
 import social.caravan.statuses.StatusService;
 
@@ -36,14 +37,16 @@ public final class SearchService {
     private final AccountService accounts;
     private final StatusService statuses;
     private final RemoteResolver remote;
+    private final RemoteStatusResolver remoteStatuses;
     private final String localDomain;
 
     public SearchService(Jdbi jdbi, AccountService accounts, StatusService statuses, RemoteResolver remote,
-                         String localDomain) {
+                         RemoteStatusResolver remoteStatuses, String localDomain) {
         this.jdbi = jdbi;
         this.accounts = accounts;
         this.statuses = statuses;
         this.remote = remote;
+        this.remoteStatuses = remoteStatuses;
         this.localDomain = localDomain;
     }
 
@@ -70,7 +73,7 @@ public final class SearchService {
         List<Status> foundStatuses = List.of();
         List<Tag> foundTags = List.of();
         boolean wants = query.type() == null;
-        if (query.resolve() && viewer != 0 && (wants || "accounts".equals(query.type()))) {
+        if (query.resolve() && viewer != 0) {
             Optional<Results> resolved = resolve(viewer, q, query, offset);
             if (resolved.isPresent()) {
                 return resolved.get();
@@ -93,12 +96,25 @@ public final class SearchService {
             Pattern.CASE_INSENSITIVE);
 
     /**
-     * With {@code resolve}, as Mastodon: an actor URL answers with that account alone; a remote handle
-     * puts the resolved account first, then the local search.
+     * With {@code resolve}, as Mastodon: a URL answers with the status or the actor it names alone (a
+     * status only when the viewer may see it); a remote handle puts the resolved account first, then the
+     * local search.
      */
     private Optional<Results> resolve(long viewer, String q, Query query, int offset) {
+        boolean wantsAccounts = query.type() == null || "accounts".equals(query.type());
+        boolean wantsStatuses = query.type() == null || "statuses".equals(query.type());
         if (q.startsWith("https://") || q.startsWith("http://")) {
-            return remote.resolveUri(q).map(a -> new Results(List.of(a), List.of(), List.of()));
+            if (wantsStatuses) {
+                Optional<Status> status = remoteStatuses.resolve(q);
+                if (status.isPresent()) {
+                    return Optional.of(new Results(List.of(), statuses.getMany(List.of(status.get().id()), viewer), List.of()));
+                }
+            }
+            return wantsAccounts ? remote.resolveUri(q).map(a -> new Results(List.of(a), List.of(), List.of()))
+                    : Optional.empty();
+        }
+        if (!wantsAccounts) {
+            return Optional.empty();
         }
         Matcher handle = REMOTE_HANDLE.matcher(q);
         if (!handle.matches() || handle.group(2).equalsIgnoreCase(localDomain) || accounts.isLocalDomain(handle.group(2))) {

@@ -4,7 +4,7 @@ import java.time.Instant;
 
 /**
  * A post, or a boost of one ({@code reblogOfId} set, no text of its own). {@code uri} and {@code url} are
- * set for statuses from other servers only; {@code media} is their attachments as rendered JSON (null: none).
+ * set for statuses from other servers only; {@code media} is their attachments and {@code emojis} their custom emoji, as rendered JSON (null: none).
  */
 public record Status(
         long id,
@@ -24,4 +24,5 @@ public record Status(
         Instant editedAt,
         String uri,
         String url,
-        String media) {}
+        String media,
+        String emojis) {}

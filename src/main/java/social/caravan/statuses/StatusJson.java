@@ -70,17 +70,22 @@ public final class StatusJson {
                 counts.replies(), counts.reblogs(), counts.favourites(), s.editedAt(), flags.favourited(),
                 flags.reblogged(), flags.muted(), flags.bookmarked(), pinned, s.content(), List.of(), reblog,
                 s.applicationId() == null ? null : b.applications().get(s.applicationId()),
-                accountJson.render(author), media(s), mentions, tags, List.of(), null, b.polls().get(s.id()),
+                accountJson.render(author), media(s), mentions, tags, jsonList(s.emojis()), null, b.polls().get(s.id()),
                 withSource ? s.text() : null);
     }
 
     /** A remote status's attachments, stored as rendered (they stay on its server: url and remote_url are the same). */
     private static List<Object> media(Status s) {
-        if (s.media() == null) {
+        return jsonList(s.media());
+    }
+
+    /** A stored JSON array (null: empty) as the items to render. */
+    private static List<Object> jsonList(String json) {
+        if (json == null) {
             return List.of();
         }
         List<Object> items = new java.util.ArrayList<>();
-        Json.read(s.media()).values().forEach(items::add);
+        Json.read(json).values().forEach(items::add);
         return items;
     }
 

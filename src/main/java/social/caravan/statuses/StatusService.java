@@ -219,7 +219,7 @@ public final class StatusService {
     private List<String> streamsShowing(Handle h, Status status) {
         StatusStore.Audience audience = store.audience(h, status.id(), status.accountId());
         List<String> channels = new ArrayList<>();
-        if (status.visibility() == Visibility.PUBLIC && status.reblogOfId() == null) {
+        if (status.visibility() == Visibility.PUBLIC && status.reblogOfId() == null && !store.silenced(h, status.accountId())) {
             channels.addAll(publicChannels(status, audience.tags(), isLocal(h, status.accountId())));
         }
         channels.add(Channels.home(status.accountId()));
@@ -606,7 +606,8 @@ public final class StatusService {
      */
     public record RemotePost(long authorId, String uri, String url, String content, String spoilerText, boolean sensitive,
                              Visibility visibility, String language, Long inReplyToId, List<Long> mentionedAccountIds,
-                             Set<String> tags, String media, java.time.Instant publishedAt, PollService.Remote poll) {}
+                             Set<String> tags, String media, String emojis, java.time.Instant publishedAt,
+                             PollService.Remote poll) {}
 
     /**
      * Stores a remote post once (by its URI: a second delivery returns the first), notifies the local
@@ -623,7 +624,8 @@ public final class StatusService {
             Optional<Long> inserted = store.insertRemote(h, new StatusStore.NewStatus(p.authorId(), "", p.content(),
                     p.spoilerText(), p.sensitive() || !p.spoilerText().isBlank(), p.visibility(), p.language(),
                     parent == null ? null : parent.id(), parent == null ? null : parent.accountId(), null,
-                    parent == null ? null : parent.conversationId(), null), p.uri(), p.url(), p.media(), p.publishedAt());
+                    parent == null ? null : parent.conversationId(), null), p.uri(), p.url(), p.media(), p.emojis(),
+                    p.publishedAt());
             if (inserted.isEmpty()) {
                 return store.findByUriAny(h, p.uri()).orElseThrow();
             }
@@ -649,7 +651,7 @@ public final class StatusService {
             if (p.visibility() == Visibility.DIRECT) {
                 directStatuses.posted(h, created, mentioned);
             }
-            if (p.visibility() == Visibility.PUBLIC) {
+            if (p.visibility() == Visibility.PUBLIC && !store.silenced(h, p.authorId())) {
                 bus.publish(h, publicChannels(created, p.tags(), false), "update", Long.toString(id));
             }
             return created;
@@ -658,8 +660,8 @@ public final class StatusService {
 
     /** What an Update of a remote post changes. */
     public record RemoteEdit(String content, String spoilerText, boolean sensitive, String language,
-                             List<Long> mentionedAccountIds, Set<String> tags, String media, java.time.Instant editedAt,
-                             PollService.Remote poll) {}
+                             List<Long> mentionedAccountIds, Set<String> tags, String media, String emojis,
+                             java.time.Instant editedAt, PollService.Remote poll) {}
 
     /**
      * Edits a remote post of {@code authorId} by its URI, keeping the history as local edits do and
@@ -687,7 +689,7 @@ public final class StatusService {
                         current.sensitive(), optionsBefore, current.createdAt()));
             }
             store.update(h, id, "", e.content(), e.spoilerText(), sensitive, e.language());
-            store.updateRemote(h, id, e.media(), e.editedAt());
+            store.updateRemote(h, id, e.media(), e.emojis(), e.editedAt());
             store.insertMentions(h, id, e.mentionedAccountIds().stream().distinct().limit(MAX_MENTIONS).toList());
             store.replaceTags(h, id, e.tags());
             store.insertEdit(h, id, new StatusStore.Edit("", e.content(), e.spoilerText(), sensitive, optionsNow,
@@ -743,7 +745,7 @@ public final class StatusService {
             }
             Visibility visibility = original.visibility() == Visibility.PRIVATE ? Visibility.PRIVATE : Visibility.PUBLIC;
             Optional<Long> inserted = store.insertRemote(h, new StatusStore.NewStatus(accountId, "", "", "", false,
-                    visibility, null, null, null, original.id(), null, null), uri, null, null, at);
+                    visibility, null, null, null, original.id(), null, null), uri, null, null, null, at);
             if (inserted.isEmpty()) {
                 return store.findByUri(h, uri);
             }

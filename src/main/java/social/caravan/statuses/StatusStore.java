@@ -17,7 +17,7 @@ final class StatusStore {
     private static final String COLUMNS = """
             s.id, s.account_id, s.text, s.content, s.spoiler_text, s.sensitive, s.visibility, s.language,
             s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.conversation_id, s.application_id, s.created_at,
-            s.edited_at, s.uri, s.url, s.media::text AS media""";
+            s.edited_at, s.uri, s.url, s.media::text AS media, s.emojis::text AS emojis""";
 
     record NewStatus(long accountId, String text, String content, String spoilerText, boolean sensitive,
                      Visibility visibility, String language, Long inReplyToId, Long inReplyToAccountId,
@@ -212,7 +212,7 @@ final class StatusStore {
                 rs.getString("language"), (Long) rs.getObject("in_reply_to_id"), (Long) rs.getObject("in_reply_to_account_id"),
                 (Long) rs.getObject("reblog_of_id"), rs.getLong("conversation_id"), (Long) rs.getObject("application_id"),
                 rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("edited_at")), rs.getString("uri"),
-                rs.getString("url"), rs.getString("media"));
+                rs.getString("url"), rs.getString("media"), rs.getString("emojis"));
     }
 
     private static List<String> pollOptions(java.sql.Array array) throws SQLException {
@@ -353,6 +353,12 @@ final class StatusStore {
                 .map((rs, ctx) -> new long[] {rs.getLong("id"), rs.getLong("account_id")}).list());
     }
 
+    /** Whether the operator's domain blocks silence the account: its posts stay off the public streams. */
+    boolean silenced(Handle h, long accountId) {
+        return h.createQuery("SELECT silenced FROM accounts WHERE id = :id").bind("id", accountId)
+                .mapTo(Boolean.class).findOne().orElse(false);
+    }
+
     /** Who may have a status on a stream: its tags, its author's local followers and the lists holding the author. */
     record Audience(List<String> tags, List<Long> followers, List<Long> lists) {}
 
@@ -373,14 +379,15 @@ final class StatusStore {
      * Inserts a status from another server with its URI, URL, attachments and publication time; empty
      * when a status with that URI exists (a concurrent delivery of the same activity).
      */
-    Optional<Long> insertRemote(Handle h, NewStatus s, String uri, String url, String media, Instant createdAt) {
+    Optional<Long> insertRemote(Handle h, NewStatus s, String uri, String url, String media, String emojis,
+                                Instant createdAt) {
         Optional<Long> id = h.createQuery("""
                         INSERT INTO statuses (account_id, text, content, spoiler_text, sensitive, visibility, language,
                                               in_reply_to_id, in_reply_to_account_id, reblog_of_id, conversation_id,
-                                              uri, url, media, created_at)
+                                              uri, url, media, emojis, created_at)
                         VALUES (:accountId, '', :content, :spoilerText, :sensitive, :visibility, :language,
                                 :inReplyToId, :inReplyToAccountId, :reblogOfId, :conversationId,
-                                :uri, :url, CAST(:media AS jsonb), coalesce(:createdAt, now()))
+                                :uri, :url, CAST(:media AS jsonb), CAST(:emojis AS jsonb), coalesce(:createdAt, now()))
                         ON CONFLICT (uri) WHERE uri IS NOT NULL DO NOTHING
                         RETURNING id""")
                 .bind("accountId", s.accountId())
@@ -396,6 +403,7 @@ final class StatusStore {
                 .bind("uri", uri)
                 .bind("url", url)
                 .bind("media", media)
+                .bind("emojis", emojis)
                 .bindByType("createdAt", createdAt == null ? null : Timestamp.from(createdAt), Timestamp.class)
                 .mapTo(Long.class).findOne();
         id.ifPresent(statusId -> {
@@ -407,9 +415,12 @@ final class StatusStore {
         return id;
     }
 
-    void updateRemote(Handle h, long id, String media, Instant editedAt) {
-        h.createUpdate("UPDATE statuses SET media = CAST(:media AS jsonb), edited_at = coalesce(:at, now()) WHERE id = :id")
-                .bind("id", id).bind("media", media)
+    void updateRemote(Handle h, long id, String media, String emojis, Instant editedAt) {
+        h.createUpdate("""
+                        UPDATE statuses SET media = CAST(:media AS jsonb), emojis = CAST(:emojis AS jsonb),
+                               edited_at = coalesce(:at, now())
+                         WHERE id = :id""")
+                .bind("id", id).bind("media", media).bind("emojis", emojis)
                 .bindByType("at", editedAt == null ? null : Timestamp.from(editedAt), Timestamp.class).execute();
     }
 

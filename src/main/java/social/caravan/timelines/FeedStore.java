@@ -165,6 +165,7 @@ final class FeedStore {
                               JOIN tag_follows tf ON tf.tag_id = st.tag_id
                               JOIN accounts fa ON fa.id = tf.account_id AND fa.domain IS NULL
                              WHERE st.status_id = :id AND tf.account_id <> :author
+                               AND NOT EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = :author AND sa.silenced)
                                AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = tf.account_id
                                                   AND b.target_account_id = ANY(:involved))
                                AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = tf.account_id

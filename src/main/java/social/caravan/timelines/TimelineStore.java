@@ -22,7 +22,8 @@ final class TimelineStore {
 
     /**
      * Public posts, not boosts, not replies to others (a thread of one's own stays), as Mastodon's
-     * public timeline; without the authors the viewer blocks or mutes, or whose domain they block.
+     * public timeline; without the authors the viewer blocks or mutes, or whose domain they block, and
+     * without those of domains the operator silenced.
      */
     Slice publicTimeline(Handle h, long viewer, Origin origin, boolean onlyMedia, Window w) {
         String sql = publicScope(origin, onlyMedia)
@@ -55,6 +56,7 @@ final class TimelineStore {
                 + " WHERE s.deleted_at IS NULL AND s.visibility = 'public' AND s.reblog_of_id IS NULL"
                 + " AND " + Visibility.SQL_VISIBLE
                 + " AND NOT " + Filters.hidden("s.account_id")
+                + " AND NOT a.silenced"
                 + switch (origin) {
                     case ALL -> "";
                     case LOCAL -> " AND a.domain IS NULL";

@@ -540,7 +540,8 @@ class PollsApiTest {
         assertThat(http.get("/api/v1/notifications?types[]=poll", bystander.token()).json().size()).isZero();
 
         // A job run again (a retry) tells nobody twice.
-        PollService again = new PollService(server.app.database().jdbi(), server.app.notifications(), server.app.queue());
+        PollService again = new PollService(server.app.database().jdbi(), server.app.notifications(), server.app.queue(),
+                PollEvents.NONE);
         again.end(pollId);
         again.end(pollId);
         assertThat(number("SELECT count(*) FROM notifications WHERE type = 'poll' AND status_id = (SELECT status_id FROM polls WHERE id = ?)",
@@ -557,7 +558,8 @@ class PollsApiTest {
         JsonNode status = post(alice, Map.of("status", "later", "poll", poll(List.of("a", "b"), 3600)));
         long pollId = Long.parseLong(status.path("poll").path("id").asString());
         voted(bob, Long.toString(pollId), "{\"choices\":[0]}");
-        PollService polls = new PollService(server.app.database().jdbi(), server.app.notifications(), server.app.queue());
+        PollService polls = new PollService(server.app.database().jdbi(), server.app.notifications(), server.app.queue(),
+                PollEvents.NONE);
         polls.end(pollId);
         assertThat(number("SELECT count(*) FROM notifications WHERE type = 'poll' AND account_id IN (?, ?)", alice.id(), bob.id()))
                 .as("not ended yet").isZero();
