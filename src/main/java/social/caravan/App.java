@@ -185,7 +185,7 @@ public final class App implements AutoCloseable {
         this.accountJson = new AccountJson(config.baseUrl(), config.localDomain());
         this.conversations = new ConversationService(database.jdbi(), bus);
         this.statuses = new StatusService(database.jdbi(), invalidations, accounts, accountJson, auth, notifications,
-                queue, polls, conversations, bus, outbox, remoteAccounts, config.baseUrl());
+                queue, polls, conversations, bus, outbox, remoteAccounts, feeds::fanout, config.baseUrl());
         this.relationships = new RelationshipService(database.jdbi(), accounts, notifications, queue, outbox, config.baseUrl());
         this.tags = new TagService(database.jdbi(), accounts, config.baseUrl(), clock);
         this.scheduled = new ScheduledStatusService(database.jdbi(), statuses, polls, queue, clock);

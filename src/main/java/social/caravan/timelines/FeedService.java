@@ -64,7 +64,12 @@ public final class FeedService {
      * {@code update} on the bus. Running it again changes nothing.
      */
     public void fanout(long statusId) {
-        jdbi.useTransaction(h -> store.post(h, statusId).ifPresent(post -> {
+        jdbi.useTransaction(h -> fanout(h, statusId));
+    }
+
+    /** The fan-out of {@link #fanout(long)} in the caller's transaction. */
+    public void fanout(Handle h, long statusId) {
+        store.post(h, statusId).ifPresent(post -> {
             // As Mastodon: posts notify, boosts and replies to others do not; direct ones notify by mention already.
             boolean notifies = post.reblogOfId() == null && !post.visibility().equals("direct")
                     && (post.inReplyToAccountId() == null || post.inReplyToAccountId() == post.accountId());
@@ -97,7 +102,7 @@ public final class FeedService {
             }
             lists.forEach(l -> channels.add(Channels.list(l.listId())));
             bus.publish(h, channels, "update", Long.toString(post.id()));
-        }));
+        });
     }
 
     /** Fills a returning reader's feed from their own and their follows' newest statuses, and their lists' feeds. */
