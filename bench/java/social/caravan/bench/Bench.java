@@ -54,11 +54,15 @@ final class Bench {
      */
     static EmbeddedPostgres startPostgres() {
         try {
-            return EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on")
-                    .setServerConfig("max_connections", "200")
-                    .start();
+                    .setServerConfig("max_connections", "200");
+            if (option("statements", 0) == 1) {
+                // Profiling only: loaded, the extension tracks every statement unless switched off.
+                builder.setServerConfig("shared_preload_libraries", "pg_stat_statements");
+            }
+            return builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded PostgreSQL", e);
         }

@@ -63,6 +63,8 @@ public final class FederationBench {
     static final int SENDERS = Bench.option("senders", 32);
     static final int SERVERS = Bench.option("servers", 500);
     static final int FOLLOWERS = Bench.option("followers", 10_000);
+    /** 1: track the ingestion's statements with pg_stat_statements and print them (slows it: for profiling only). */
+    static final int STATEMENTS = Bench.option("statements", 0);
     static final String PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
 
     private FederationBench() {}
@@ -123,6 +125,7 @@ public final class FederationBench {
         }
         System.out.printf(Locale.ROOT, "Signed %,d requests beforehand in %.1f s%n", ACTIVITIES, (System.nanoTime() - start0) / 1e9);
         long before = count(jdbi, "SELECT count(*) FROM statuses");
+        boolean tracking = STATEMENTS == 1 && PgStatements.on(jdbi);
         Bench.CpuWatch cpu = new Bench.CpuWatch(postgresPort);
         Semaphore inFlight = new Semaphore(SENDERS);
         AtomicInteger accepted = new AtomicInteger();
@@ -155,6 +158,11 @@ public final class FederationBench {
         System.out.printf(Locale.ROOT, "Home feed:  %,d entries in the reader's feed%n",
                 count(jdbi, "SELECT count(*) FROM home_feed_entries WHERE account_id = " + reader));
         System.out.println(cpu.report());
+        if (tracking) {
+            System.out.println("Statements per activity (pg_stat_statements):");
+            PgStatements.report(jdbi, accepted.get()).forEach(System.out::println);
+            PgStatements.off(jdbi);
+        }
         peer.close();
     }
 

@@ -56,7 +56,7 @@ final class PgStatements {
                           FROM pg_stat_statements
                          WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
                            AND query NOT ILIKE '%pg_stat_statements%' AND query NOT ILIKE 'ALTER SYSTEM%'
-                         ORDER BY total_plan_time + total_exec_time DESC LIMIT 20""")
+                         ORDER BY total_plan_time + total_exec_time DESC LIMIT 30""")
                 .map((rs, ctx) -> {
                     String q = rs.getString("q").trim();
                     return String.format(Locale.ROOT, "    %8.2f %8.2f %10.3f %10.3f %8.1f %8.0f  %s",

@@ -64,6 +64,7 @@ import social.caravan.federation.SignedRequests;
 import social.caravan.federation.vocab.ActivityStreams;
 import social.caravan.web.PublicPages;
 import social.caravan.core.queue.DeliveryLanes;
+import social.caravan.core.queue.Job;
 import social.caravan.core.queue.JobQueue;
 import social.caravan.core.queue.JobTypes;
 import social.caravan.core.queue.LaneWorker;
@@ -115,6 +116,8 @@ public final class App implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(App.class);
     /** An inbound activity failing for other reasons than its content (a database hiccup) is tried for about a day. */
     private static final RetryPolicy INBOUND_RETRIES = new RetryPolicy(10);
+    /** Inbound activities claimed together are applied in one transaction, this many at most. */
+    private static final int INBOUND_BATCH = 20;
     /** Dead jobs are kept this long for inspection, as Sidekiq keeps its dead set. */
     private static final Duration DEAD_JOBS_KEPT = Duration.ofDays(180);
 
@@ -188,7 +191,7 @@ public final class App implements AutoCloseable {
         this.accountJson = new AccountJson(config.baseUrl(), config.localDomain());
         this.conversations = new ConversationService(database.jdbi(), bus);
         this.statuses = new StatusService(database.jdbi(), invalidations, accounts, accountJson, auth, notifications,
-                queue, polls, conversations, bus, outbox, remoteAccounts, config.baseUrl());
+                queue, polls, conversations, bus, outbox, remoteAccounts, feeds::fanoutInTransaction, config.baseUrl());
         this.relationships = new RelationshipService(database.jdbi(), accounts, notifications, queue, outbox, config.baseUrl());
         this.tags = new TagService(database.jdbi(), accounts, config.baseUrl(), clock);
         this.scheduled = new ScheduledStatusService(database.jdbi(), statuses, polls, queue, clock);
@@ -203,7 +206,7 @@ public final class App implements AutoCloseable {
         this.remoteStatuses = new RemoteStatuses(statuses, accounts, remoteAccounts, fetcher, domainBlocks,
                 config.baseUrl());
         this.activityHandlers = Handlers.table(relationships, statuses, reports, remoteStatuses, remoteAccounts, fetcher);
-        this.inbound = new Inbound(accounts, domainBlocks, activityHandlers);
+        this.inbound = new Inbound(database.jdbi(), feeds::fanoutLast, accounts, domainBlocks, activityHandlers);
         this.publisher = new Publisher(accounts, accountJson, statuses, relationships, tags, vocab, noteContexts, lanes,
                 domainBlocks, reports, instanceActor, config.baseUrl());
         this.actorDeletion = new ActorDeletion(database.jdbi(), accounts, accountJson, relationships, lanes, domainBlocks);
@@ -300,13 +303,21 @@ public final class App implements AutoCloseable {
                     feeds.merge(merge.accountId(), merge.targetAccountId());
                 })
                 .register(PollService.END_JOB, job -> polls.end(job.payload(PollService.End.class).pollId()))
-                .register(InboxApi.INBOUND_JOB, job -> inbound.process(job.payload(InboxApi.Received.class)),
-                        INBOUND_RETRIES)
+                .registerBatched(InboxApi.INBOUND_JOB, job -> inbound.process(job.payload(InboxApi.Received.class)),
+                        jobs -> inbound.processAll(payloads(jobs, InboxApi.Received.class)), INBOUND_BATCH, INBOUND_RETRIES)
                 .register(Outbox.PUBLISH_JOB, job -> publisher.publish(job.payload(Outbox.Publish.class)))
                 .register(FeedService.MERGE_LIST_JOB, job -> {
                     FeedService.MergeList merge = job.payload(FeedService.MergeList.class);
                     feeds.mergeList(merge.listId(), merge.accountId());
                 });
+    }
+
+    private static <T> List<T> payloads(List<Job> jobs, Class<T> type) {
+        List<T> payloads = new ArrayList<>(jobs.size());
+        for (Job job : jobs) {
+            payloads.add(job.payload(type));
+        }
+        return payloads;
     }
 
     private NotificationsApi notificationsApi() {

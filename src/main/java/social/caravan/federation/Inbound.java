@@ -1,7 +1,12 @@
 package social.caravan.federation;
 
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import social.caravan.accounts.Account;
@@ -16,48 +21,90 @@ import tools.jackson.databind.JsonNode;
 /**
  * Runs {@link InboxApi#INBOUND_JOB}: hands each stored activity to the handler of its type. What a
  * handler refuses ({@link Dropped}, or a service's 4xx such as a status the actor may not see) is
- * logged with its reason and dropped; anything else fails the job, which is retried.
+ * logged with its reason and dropped; anything else fails the job, which is retried. Jobs claimed
+ * together run as one batch ({@link #processAll}); a batch that fails runs each job alone.
  */
 public final class Inbound {
     private static final Logger log = LoggerFactory.getLogger(Inbound.class);
 
+    private final Jdbi jdbi;
+    private final BiConsumer<Handle, Runnable> fanoutLast;
     private final AccountService accounts;
     private final DomainBlocks domainBlocks;
     private final Map<String, ActivityHandler> handlers;
 
-    public Inbound(AccountService accounts, DomainBlocks domainBlocks, Map<String, ActivityHandler> handlers) {
+    /** {@code fanoutLast}: runs work in a transaction with the feeds' fan-outs held back to its end (timelines). */
+    public Inbound(Jdbi jdbi, BiConsumer<Handle, Runnable> fanoutLast, AccountService accounts, DomainBlocks domainBlocks,
+                   Map<String, ActivityHandler> handlers) {
+        this.jdbi = jdbi;
+        this.fanoutLast = fanoutLast;
         this.accounts = accounts;
         this.domainBlocks = domainBlocks;
         this.handlers = handlers;
     }
 
     public void process(InboxApi.Received received) {
-        Optional<Account> actor = accounts.find(received.signerId()).filter(a -> !a.local() && a.remote() != null);
+        try {
+            apply(received);
+        } catch (Dropped e) {
+            logDropped(received, e);
+        }
+    }
+
+    /**
+     * Applies several activities in one transaction (the services' own transactions join it): one
+     * commit, and one lock of a busy reader's feed, for all of them. Each runs behind a savepoint, so
+     * one that is dropped leaves nothing behind, as alone; any other failure fails the whole batch.
+     */
+    public void processAll(List<InboxApi.Received> batch) {
+        // By actor (keeping each actor's order): concurrent batches lock the actors' rows in one order.
+        List<InboxApi.Received> ordered = batch.stream().sorted(Comparator.comparingLong(InboxApi.Received::signerId)).toList();
+        jdbi.useTransaction(h -> fanoutLast.accept(h, () -> {
+            // The same few statements over and over: plan each once per connection, not once per activity.
+            h.execute("SET LOCAL plan_cache_mode = force_generic_plan");
+            for (InboxApi.Received received : ordered) {
+                String savepoint = "activity";
+                h.savepoint(savepoint);
+                try {
+                    apply(received);
+                    h.release(savepoint);
+                } catch (Dropped e) {
+                    h.rollbackToSavepoint(savepoint);
+                    logDropped(received, e);
+                }
+            }
+        }));
+    }
+
+    /** Hands the activity to its handler; throws {@link Dropped} when it is refused (a service's 4xx included). */
+    private void apply(InboxApi.Received received) {
+        Optional<Account> actor = accounts.findCached(received.signerId()).filter(a -> !a.local() && a.remote() != null);
         if (actor.isEmpty()) {
-            log.info("dropped an activity of account {}: no longer a known remote account", received.signerId());
-            return;
+            throw new Dropped("account " + received.signerId() + " is no longer a known remote account");
         }
         if (domainBlocks.isSuspended(actor.get().domain())) {
-            log.info("dropped an activity of {}: its domain is suspended", actor.get().remote().uri());
-            return;
+            throw new Dropped("the domain of " + actor.get().remote().uri() + " is suspended");
         }
         JsonNode json = Json.read(received.activity());
         Activity activity = new Activity(actor.get(), json);
         ActivityHandler handler = handlers.get(activity.type());
         if (handler == null) {
-            log.info("dropped a {} of {}: not a type this server applies", activity.type(), activity.actorUri());
-            return;
+            throw new Dropped("a " + activity.type() + " of " + activity.actorUri() + " is not a type this server applies");
         }
         try {
             handler.handle(activity);
         } catch (Dropped e) {
-            log.info("dropped {} {} of {}: {}", activity.type(), activity.id(), activity.actorUri(), e.getMessage());
+            throw new Dropped(activity.type() + " " + activity.id() + " of " + activity.actorUri() + ": " + e.getMessage());
         } catch (ApiException e) {
             if (e.status() >= 500) {
                 throw e;
             }
-            log.info("dropped {} {} of {}: {} {}", activity.type(), activity.id(), activity.actorUri(), e.status(),
-                    e.getMessage());
+            throw new Dropped(activity.type() + " " + activity.id() + " of " + activity.actorUri() + ": " + e.status()
+                    + " " + e.getMessage());
         }
+    }
+
+    private static void logDropped(InboxApi.Received received, Dropped e) {
+        log.info("dropped an activity of account {}: {}", received.signerId(), e.getMessage());
     }
 }

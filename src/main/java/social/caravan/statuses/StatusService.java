@@ -57,6 +57,7 @@ public final class StatusService {
     private final DirectStatuses directStatuses;
     private final StatusEvents events;
     private final RemoteResolver remote;
+    private final FeedFanout feeds;
     private final Invalidations invalidations;
     private final EventBus bus;
     private final StatusViews views;
@@ -64,7 +65,7 @@ public final class StatusService {
     public StatusService(Jdbi jdbi, Invalidations invalidations, AccountService accounts, AccountJson accountJson,
                          AuthService auth, NotificationService notifications, JobQueue queue, PollService polls,
                          DirectStatuses directStatuses, EventBus bus, StatusEvents events, RemoteResolver remote,
-                         String baseUrl) {
+                         FeedFanout feeds, String baseUrl) {
         this.jdbi = jdbi;
         this.bus = bus;
         this.invalidations = invalidations;
@@ -76,6 +77,7 @@ public final class StatusService {
         this.directStatuses = directStatuses;
         this.events = events;
         this.remote = remote;
+        this.feeds = feeds;
         this.formatter = new TextFormatter(baseUrl);
         this.views = new StatusViews(jdbi, invalidations, accounts, auth, polls, new StatusJson(baseUrl, accountJson));
     }
@@ -611,7 +613,7 @@ public final class StatusService {
 
     /**
      * Stores a remote post once (by its URI: a second delivery returns the first), notifies the local
-     * accounts it mentions, counts it, and queues the fan-out to its author's local followers.
+     * accounts it mentions, counts it, and fans it out to its author's local followers in the same transaction.
      */
     public Status createRemote(RemotePost p) {
         return jdbi.inTransaction(h -> {
@@ -639,9 +641,6 @@ public final class StatusService {
             for (long local : locals(h, mentioned)) {
                 notifications.notify(h, local, p.authorId(), NotificationService.MENTION, id);
             }
-            if (!p.tags().isEmpty() || store.hasFollowers(h, p.authorId())) {
-                queue.enqueue(h, Queues.DEFAULT, FANOUT_JOB, new Fanout(id), null, "fanout:" + id);
-            }
             if (parent != null) {
                 store.addReply(h, parent.id(), 1);
                 changed(h, parent.id(), p.authorId());
@@ -653,6 +652,10 @@ public final class StatusService {
             }
             if (p.visibility() == Visibility.PUBLIC && !store.silenced(h, p.authorId())) {
                 bus.publish(h, publicChannels(created, p.tags(), false), "update", Long.toString(id));
+            }
+            // Last: a busy reader's feed row stays locked from here to the commit.
+            if (!p.tags().isEmpty() || store.hasFollowers(h, p.authorId())) {
+                feeds.fanout(h, id);
             }
             return created;
         });

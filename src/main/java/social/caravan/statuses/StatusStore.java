@@ -379,17 +379,25 @@ final class StatusStore {
      * Inserts a status from another server with its URI, URL, attachments and publication time; empty
      * when a status with that URI exists (a concurrent delivery of the same activity).
      */
+    /**
+     * One statement for the status, its conversation (its own id when it starts one) and its counts row:
+     * a remote post is stored at the inbox's rate, so round trips and row versions count.
+     */
     Optional<Long> insertRemote(Handle h, NewStatus s, String uri, String url, String media, String emojis,
                                 Instant createdAt) {
-        Optional<Long> id = h.createQuery("""
-                        INSERT INTO statuses (account_id, text, content, spoiler_text, sensitive, visibility, language,
-                                              in_reply_to_id, in_reply_to_account_id, reblog_of_id, conversation_id,
-                                              uri, url, media, emojis, created_at)
-                        VALUES (:accountId, '', :content, :spoilerText, :sensitive, :visibility, :language,
-                                :inReplyToId, :inReplyToAccountId, :reblogOfId, :conversationId,
-                                :uri, :url, CAST(:media AS jsonb), CAST(:emojis AS jsonb), coalesce(:createdAt, now()))
-                        ON CONFLICT (uri) WHERE uri IS NOT NULL DO NOTHING
-                        RETURNING id""")
+        return h.createQuery("""
+                        WITH new AS (SELECT next_id() AS id),
+                        status AS (
+                          INSERT INTO statuses (id, account_id, text, content, spoiler_text, sensitive, visibility, language,
+                                                in_reply_to_id, in_reply_to_account_id, reblog_of_id, conversation_id,
+                                                uri, url, media, emojis, created_at)
+                          VALUES ((SELECT id FROM new), :accountId, '', :content, :spoilerText, :sensitive, :visibility,
+                                  :language, :inReplyToId, :inReplyToAccountId, :reblogOfId,
+                                  coalesce(:conversationId, (SELECT id FROM new)),
+                                  :uri, :url, CAST(:media AS jsonb), CAST(:emojis AS jsonb), coalesce(:createdAt, now()))
+                          ON CONFLICT (uri) WHERE uri IS NOT NULL DO NOTHING
+                          RETURNING id)
+                        INSERT INTO status_stats (status_id) SELECT id FROM status RETURNING status_id""")
                 .bind("accountId", s.accountId())
                 .bind("content", s.content())
                 .bind("spoilerText", s.spoilerText())
@@ -406,13 +414,6 @@ final class StatusStore {
                 .bind("emojis", emojis)
                 .bindByType("createdAt", createdAt == null ? null : Timestamp.from(createdAt), Timestamp.class)
                 .mapTo(Long.class).findOne();
-        id.ifPresent(statusId -> {
-            if (s.conversationId() == null) {
-                h.createUpdate("UPDATE statuses SET conversation_id = id WHERE id = :id").bind("id", statusId).execute();
-            }
-            h.createUpdate("INSERT INTO status_stats (status_id) VALUES (:id)").bind("id", statusId).execute();
-        });
-        return id;
     }
 
     void updateRemote(Handle h, long id, String media, String emojis, Instant editedAt) {

@@ -3,6 +3,8 @@ package social.caravan.timelines;
 import social.caravan.core.db.Window;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import social.caravan.core.bus.Channels;
@@ -50,6 +52,9 @@ public final class FeedService {
     private final int activeDays;
     private final EventBus bus;
 
+    /** Transactions inside {@link #fanoutLast}, by handle, and the statuses whose fan-out waits for their end. */
+    private final Map<Handle, List<Long>> heldBack = new ConcurrentHashMap<>();
+
     public FeedService(Jdbi jdbi, NotificationService notifications, JobQueue queue, int activeDays, EventBus bus) {
         this.jdbi = jdbi;
         this.notifications = notifications;
@@ -64,7 +69,42 @@ public final class FeedService {
      * {@code update} on the bus. Running it again changes nothing.
      */
     public void fanout(long statusId) {
-        jdbi.useTransaction(h -> store.post(h, statusId).ifPresent(post -> {
+        jdbi.useTransaction(h -> fanout(h, statusId));
+    }
+
+    /**
+     * The fan-out of {@link #fanout(long)} in the caller's transaction; held back to the end of it
+     * while the transaction is inside {@link #fanoutLast}.
+     */
+    public void fanoutInTransaction(Handle h, long statusId) {
+        List<Long> later = heldBack.get(h);
+        if (later == null) {
+            fanout(h, statusId);
+        } else {
+            later.add(statusId);
+        }
+    }
+
+    /**
+     * Runs {@code work} in the caller's transaction, then the fan-outs it asked for. A transaction
+     * that stores many statuses then locks feed rows only after every other row it changes, so two
+     * of them cannot each hold what the other waits for (a busy reader's feed row, an author's counts).
+     */
+    public void fanoutLast(Handle h, Runnable work) {
+        List<Long> later = new ArrayList<>();
+        heldBack.put(h, later);
+        try {
+            work.run();
+        } finally {
+            heldBack.remove(h);
+        }
+        for (long statusId : later) {
+            fanout(h, statusId);
+        }
+    }
+
+    private void fanout(Handle h, long statusId) {
+        store.post(h, statusId).ifPresent(post -> {
             // As Mastodon: posts notify, boosts and replies to others do not; direct ones notify by mention already.
             boolean notifies = post.reblogOfId() == null && !post.visibility().equals("direct")
                     && (post.inReplyToAccountId() == null || post.inReplyToAccountId() == post.accountId());
@@ -97,7 +137,7 @@ public final class FeedService {
             }
             lists.forEach(l -> channels.add(Channels.list(l.listId())));
             bus.publish(h, channels, "update", Long.toString(post.id()));
-        }));
+        });
     }
 
     /** Fills a returning reader's feed from their own and their follows' newest statuses, and their lists' feeds. */

@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /** What a worker can do: a handler and a retry policy per job type, and the recurring jobs. */
 public final class JobTypes {
-    record Registration(JobHandler handler, RetryPolicy retry) {}
+    /** {@code batch} null: the type's jobs run one at a time; else up to {@code maxBatch} claimed together run at once. */
+    record Registration(JobHandler handler, RetryPolicy retry, BatchHandler batch, int maxBatch) {}
 
     /** A job enqueued once every {@code every}, by exactly one process in the cluster. */
     public record Recurring(String name, String queue, String type, Duration every) {}
@@ -18,7 +19,22 @@ public final class JobTypes {
     private final List<Recurring> recurring = new ArrayList<>();
 
     public JobTypes register(String type, JobHandler handler, RetryPolicy retry) {
-        if (handlers.putIfAbsent(type, new Registration(handler, retry)) != null) {
+        return add(type, new Registration(handler, retry, null, 1));
+    }
+
+    /**
+     * A type whose jobs, when a worker claims several at once, run up to {@code maxBatch} together
+     * through {@code batch}; {@code handler} runs them alone (a single claim, or a batch that failed).
+     */
+    public JobTypes registerBatched(String type, JobHandler handler, BatchHandler batch, int maxBatch, RetryPolicy retry) {
+        if (maxBatch < 2) {
+            throw new IllegalArgumentException("a batch holds at least two jobs");
+        }
+        return add(type, new Registration(handler, retry, batch, maxBatch));
+    }
+
+    private JobTypes add(String type, Registration registration) {
+        if (handlers.putIfAbsent(type, registration) != null) {
             throw new IllegalStateException("job type " + type + " is registered twice");
         }
         return this;
@@ -35,6 +51,11 @@ public final class JobTypes {
         }
         recurring.add(new Recurring(name, queue, type, every));
         return this;
+    }
+
+    /** The largest batch of any type (1 when none is batched). */
+    int maxBatch() {
+        return handlers.values().stream().mapToInt(Registration::maxBatch).max().orElse(1);
     }
 
     Optional<Registration> find(String type) {

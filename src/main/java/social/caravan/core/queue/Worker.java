@@ -6,7 +6,9 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -97,16 +99,17 @@ public final class Worker implements AutoCloseable {
                     continue;
                 }
                 wake.drainPermits();
-                int limit = Math.min(free, CLAIM_BATCH);
+                // A batch takes one slot: a free slot may take a whole batch of a batched type.
+                int limit = Math.min(free * types.maxBatch(), CLAIM_BATCH);
                 List<Job> jobs = claim(limit);
                 backlog = jobs.size() == limit;
                 if (jobs.isEmpty()) {
                     wake.tryAcquire(idleWaitMillis(), TimeUnit.MILLISECONDS);
                     continue;
                 }
-                for (Job job : jobs) {
+                for (List<Job> batch : batches(jobs)) {
                     slots.acquire();
-                    executor.execute(() -> run(job));
+                    executor.execute(batch.size() == 1 ? () -> run(batch.getFirst()) : () -> runBatch(batch));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -155,7 +158,63 @@ public final class Worker implements AutoCloseable {
         return Math.max(5, Math.min(1000, millis));
     }
 
+    /** The claimed jobs as they will run: alone, or with others of a batched type (in claim order). */
+    private List<List<Job>> batches(List<Job> jobs) {
+        List<List<Job>> runs = new ArrayList<>();
+        Map<String, List<Job>> open = new HashMap<>();
+        for (Job job : jobs) {
+            JobTypes.Registration registration = types.find(job.type()).orElse(null);
+            if (registration == null || registration.batch() == null) {
+                runs.add(List.of(job));
+                continue;
+            }
+            List<Job> batch = open.get(job.type());
+            if (batch == null || batch.size() == registration.maxBatch()) {
+                batch = new ArrayList<>();
+                open.put(job.type(), batch);
+                runs.add(batch);
+            }
+            batch.add(job);
+        }
+        return runs;
+    }
+
+    /** Runs jobs of one batched type together; when that fails, each alone (which records each outcome). */
+    private void runBatch(List<Job> jobs) {
+        try {
+            JobTypes.Registration registration = types.find(jobs.getFirst().type()).orElseThrow();
+            try {
+                registration.batch().handle(jobs);
+            } catch (InterruptedException e) {
+                // Stopping: the jobs stay held and are given back by stop().
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                log.info("a batch of {} {} jobs failed, running them one at a time: {}", jobs.size(),
+                        jobs.getFirst().type(), e.getClass().getSimpleName() + ": " + e.getMessage());
+                jobs.forEach(this::runOne);
+                return;
+            }
+            for (Job job : jobs) {
+                completed.add(job.id());
+                counter("caravan_jobs_processed", job).increment();
+            }
+        } finally {
+            slots.release();
+            wake.release();
+        }
+    }
+
     private void run(Job job) {
+        try {
+            runOne(job);
+        } finally {
+            slots.release();
+            wake.release();
+        }
+    }
+
+    private void runOne(Job job) {
         try {
             JobTypes.Registration registration = types.find(job.type()).orElse(null);
             if (registration == null) {
@@ -180,9 +239,6 @@ public final class Worker implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("could not record the outcome of job {} ({}); its lease will expire and it will run again",
                     job.id(), job.type(), e);
-        } finally {
-            slots.release();
-            wake.release();
         }
     }
 

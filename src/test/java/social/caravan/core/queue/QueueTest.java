@@ -192,6 +192,38 @@ class QueueTest {
     }
 
     @Test
+    void jobsOfABatchedTypeRunTogetherAndAFailedBatchRunsEachAlone() {
+        List<List<Integer>> batches = new CopyOnWriteArrayList<>();
+        List<Integer> alone = new CopyOnWriteArrayList<>();
+        JobTypes types = new JobTypes().registerBatched("test.batched", job -> {
+            int n = job.payload(Numbered.class).n();
+            if (n == 7) {
+                throw new IllegalStateException("seven never works");
+            }
+            alone.add(n);
+        }, jobs -> {
+            List<Integer> ns = jobs.stream().map(job -> job.payload(Numbered.class).n()).toList();
+            if (ns.contains(7)) {
+                throw new IllegalStateException("a batch with seven fails whole");
+            }
+            batches.add(ns);
+        }, 4, new RetryPolicy(1));
+        // Each in its own transaction, so they are claimed in this order; all waiting before the worker starts.
+        for (int i = 1; i <= 10; i++) {
+            queue.enqueue(DEFAULT, "test.batched", new Numbered(i), null, null);
+        }
+        worker(types, List.of(DEFAULT), 1, 30);
+
+        awaitUntil("every job done or dead", Duration.ofSeconds(10), () -> jobCount() == 1 && onlyRow("test.batched").dead());
+        assertThat(batches).containsExactly(List.of(1, 2, 3, 4), List.of(9, 10));
+        assertThat(alone).containsExactly(5, 6, 8);
+        assertThat(onlyRow("test.batched").lastError()).contains("seven never works");
+        assertThat(meters.get("caravan_jobs_processed").tag("type", "test.batched").counter().count()).isEqualTo(9.0);
+        assertThatThrownBy(() -> new JobTypes().registerBatched("t", job -> {}, jobs -> {}, 1, RetryPolicy.DEFAULT))
+                .hasMessageContaining("at least two");
+    }
+
+    @Test
     void unknownTypesAndBadPayloadsGoDeadAtOnceWithoutBlockingTheQueue() {
         List<Integer> done = new CopyOnWriteArrayList<>();
         JobTypes types = new JobTypes().register("test.numbered", job -> done.add(job.payload(Numbered.class).n()));
