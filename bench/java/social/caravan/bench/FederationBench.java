@@ -301,7 +301,7 @@ public final class FederationBench {
                     app.accounts().saveRemote(new AccountService.RemoteProfile(prefix + follower, base.substring(7), "", "",
                             List.of(), false, false, false, false, "", null,
                             new Account.Remote(uri, null, "Person", uri + "/inbox", sharedInboxes ? base + "/inbox" : null,
-                                    null, null, null, null, uri + "#main-key", null, null, Instant.now())));
+                                    null, null, null, null, uri + "#main-key", null, null, Instant.now(), null)));
                 }));
             }
             for (Future<?> f : made) {
