@@ -1,13 +1,10 @@
 package social.caravan.statuses;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -17,7 +14,6 @@ import social.caravan.accounts.AccountService;
 import social.caravan.accounts.RemoteResolver;
 import social.caravan.accounts.User;
 import social.caravan.auth.AuthService;
-import social.caravan.core.bus.Channels;
 import social.caravan.core.bus.EventBus;
 import social.caravan.core.cache.Invalidations;
 import social.caravan.core.db.Window;
@@ -57,10 +53,10 @@ public final class StatusService {
     private final DirectStatuses directStatuses;
     private final StatusEvents events;
     private final RemoteResolver remote;
-    private final FeedFanout feeds;
-    private final Invalidations invalidations;
     private final EventBus bus;
     private final StatusViews views;
+    private final StatusEffects effects;
+    private final IncomingStatuses incoming;
 
     public StatusService(Jdbi jdbi, Invalidations invalidations, AccountService accounts, AccountJson accountJson,
                          AuthService auth, NotificationService notifications, JobQueue queue, PollService polls,
@@ -68,7 +64,6 @@ public final class StatusService {
                          FeedFanout feeds, String baseUrl) {
         this.jdbi = jdbi;
         this.bus = bus;
-        this.invalidations = invalidations;
         this.accounts = accounts;
         this.accountJson = accountJson;
         this.notifications = notifications;
@@ -77,9 +72,11 @@ public final class StatusService {
         this.directStatuses = directStatuses;
         this.events = events;
         this.remote = remote;
-        this.feeds = feeds;
         this.formatter = new TextFormatter(baseUrl);
         this.views = new StatusViews(jdbi, invalidations, accounts, auth, polls, new StatusJson(baseUrl, accountJson));
+        this.effects = new StatusEffects(store, accounts, notifications, invalidations, bus, directStatuses);
+        this.incoming = new IncomingStatuses(jdbi, store, effects, accounts, notifications, polls, directStatuses, feeds,
+                queue, bus);
     }
 
     /** Renders statuses for a viewer (0 when signed out) with their counts, flags, authors and boosted originals. */
@@ -170,13 +167,13 @@ public final class StatusService {
             if (post.poll() != null) {
                 polls.attach(h, id, authorId, post.poll());
             }
-            for (long mentioned : locals(h, rendered.mentionedAccountIds())) {
+            for (long mentioned : effects.locals(h, rendered.mentionedAccountIds())) {
                 notifications.notify(h, mentioned, authorId, NotificationService.MENTION, id);
             }
             queue.enqueue(h, Queues.DEFAULT, FANOUT_JOB, new Fanout(id), null, "fanout:" + id);
             if (parent != null) {
                 store.addReply(h, parent.id(), 1);
-                changed(h, parent.id(), authorId);
+                effects.changed(h, parent.id(), authorId);
             }
             accounts.countStatus(h, authorId, 1);
             if (post.idempotencyKey() != null && !post.idempotencyKey().isBlank()) {
@@ -187,50 +184,11 @@ public final class StatusService {
                 directStatuses.posted(h, created, rendered.mentionedAccountIds());
             }
             if (visibility == Visibility.PUBLIC) {
-                bus.publish(h, publicChannels(created, rendered.tags(), true), "update", Long.toString(id));
+                bus.publish(h, StatusEffects.publicChannels(created, rendered.tags(), true), "update", Long.toString(id));
             }
             events.posted(h, created);
             return created;
         });
-    }
-
-    /**
-     * The public streams a public post appears on, as Mastodon broadcasts it: its hashtags' streams,
-     * and the public ones unless it replies to someone else; the local or the remote ones by its origin.
-     */
-    private static List<String> publicChannels(Status status, java.util.Collection<String> tags, boolean local) {
-        List<String> channels = new ArrayList<>();
-        for (String tag : tags) {
-            channels.add(Channels.hashtag(tag, false));
-            if (local) {
-                channels.add(Channels.hashtag(tag, true));
-            }
-        }
-        if (status.inReplyToAccountId() == null || status.inReplyToAccountId() == status.accountId()) {
-            channels.add(Channels.PUBLIC);
-            channels.add(local ? Channels.PUBLIC_LOCAL : Channels.PUBLIC_REMOTE);
-        }
-        return channels;
-    }
-
-    /**
-     * Every stream that may show a status, for its {@code delete} and {@code status.update} events:
-     * the public ones (when public), the author's, followers' and mentioned accounts' home
-     * streams and the lists holding the author. Each viewer's stream re-checks what it shows.
-     */
-    private List<String> streamsShowing(Handle h, Status status) {
-        StatusStore.Audience audience = store.audience(h, status.id(), status.accountId());
-        List<String> channels = new ArrayList<>();
-        if (status.visibility() == Visibility.PUBLIC && status.reblogOfId() == null && !store.silenced(h, status.accountId())) {
-            channels.addAll(publicChannels(status, audience.tags(), isLocal(h, status.accountId())));
-        }
-        channels.add(Channels.home(status.accountId()));
-        if (status.visibility() != Visibility.DIRECT) {
-            audience.followers().forEach(f -> channels.add(Channels.home(f)));
-            audience.lists().forEach(l -> channels.add(Channels.list(l)));
-        }
-        store.mentioned(h, status.id()).forEach(m -> channels.add(Channels.home(m)));
-        return channels;
     }
 
     /**
@@ -297,7 +255,7 @@ public final class StatusService {
     public Status delete(long id, long authorId) {
         return jdbi.inTransaction(h -> {
             Status status = store.findOwn(h, id, authorId).orElseThrow(ApiException::notFound);
-            deleted(h, status);
+            effects.deleted(h, status);
             if (status.reblogOfId() != null) {
                 events.reblogged(h, status, true);
             } else {
@@ -307,34 +265,13 @@ public final class StatusService {
         });
     }
 
-    /** What deleting a status changes: the row (and boosts of it), counts, conversations. */
-    private void deleted(Handle h, Status status) {
-        long id = status.id();
-        long authorId = status.accountId();
-        store.markDeleted(h, id);
-        changed(h, id, authorId);
-        if (status.inReplyToId() != null) {
-            store.addReply(h, status.inReplyToId(), -1);
-            changed(h, status.inReplyToId(), authorId);
-        }
-        if (status.reblogOfId() != null) {
-            store.addReblog(h, status.reblogOfId(), -1);
-            changed(h, status.reblogOfId(), authorId);
-        }
-        accounts.countStatus(h, authorId, -1);
-        if (status.visibility() == Visibility.DIRECT) {
-            directStatuses.deleted(h, status);
-        }
-        bus.publish(h, streamsShowing(h, status), "delete", Long.toString(id));
-    }
-
     public Status favourite(long id, long accountId) {
         return jdbi.inTransaction(h -> {
             Status status = reblogTarget(store.findVisible(h, id, accountId).orElseThrow(ApiException::notFound), h, accountId);
-            changed(h, status.id(), accountId);
+            effects.changed(h, status.id(), accountId);
             if (store.favourite(h, accountId, status.id())) {
-                notifyLocal(h, status.accountId(), accountId, NotificationService.FAVOURITE, status.id());
-                if (isLocal(h, accountId)) {
+                effects.notifyLocal(h, status.accountId(), accountId, NotificationService.FAVOURITE, status.id());
+                if (effects.isLocal(h, accountId)) {
                     events.favourited(h, accountId, status, false);
                 }
             }
@@ -345,10 +282,10 @@ public final class StatusService {
     public Status unfavourite(long id, long accountId) {
         return jdbi.inTransaction(h -> {
             Status status = reblogTarget(store.findVisible(h, id, accountId).orElseThrow(ApiException::notFound), h, accountId);
-            if (store.unfavourite(h, accountId, status.id()) && isLocal(h, accountId)) {
+            if (store.unfavourite(h, accountId, status.id()) && effects.isLocal(h, accountId)) {
                 events.favourited(h, accountId, status, true);
             }
-            changed(h, status.id(), accountId);
+            effects.changed(h, status.id(), accountId);
             return status;
         });
     }
@@ -357,7 +294,7 @@ public final class StatusService {
         return jdbi.inTransaction(h -> {
             Status status = reblogTarget(store.findVisible(h, id, accountId).orElseThrow(ApiException::notFound), h, accountId);
             store.bookmark(h, accountId, status.id());
-            changed(h, status.id(), accountId);
+            effects.changed(h, status.id(), accountId);
             return status;
         });
     }
@@ -366,7 +303,7 @@ public final class StatusService {
         return jdbi.inTransaction(h -> {
             Status status = reblogTarget(store.findVisible(h, id, accountId).orElseThrow(ApiException::notFound), h, accountId);
             store.unbookmark(h, accountId, status.id());
-            changed(h, status.id(), accountId);
+            effects.changed(h, status.id(), accountId);
             return status;
         });
     }
@@ -394,25 +331,16 @@ public final class StatusService {
             long reblogId = store.insert(h, new StatusStore.NewStatus(accountId, "", "", "", false, effective, null,
                     null, null, original.id(), null, null));
             store.addReblog(h, original.id(), 1);
-            changed(h, original.id(), accountId);
+            effects.changed(h, original.id(), accountId);
             accounts.countStatus(h, accountId, 1);
-            notifyLocal(h, original.accountId(), accountId, NotificationService.REBLOG, original.id());
+            effects.notifyLocal(h, original.accountId(), accountId, NotificationService.REBLOG, original.id());
             queue.enqueue(h, Queues.DEFAULT, FANOUT_JOB, new Fanout(reblogId), null, "fanout:" + reblogId);
             Status reblog = store.findVisible(h, reblogId, accountId).orElseThrow();
-            if (isLocal(h, accountId)) {
+            if (effects.isLocal(h, accountId)) {
                 events.reblogged(h, reblog, false);
             }
             return reblog;
         });
-    }
-
-    /**
-     * What an act changed, dropped from this process's caches as soon as it commits: a status (its
-     * counts or body) and the acting account's flags. Other processes hear of it from the triggers.
-     */
-    private void changed(Handle h, long statusId, long actorId) {
-        invalidations.changedOnCommit(h, STATUS, statusId);
-        invalidations.changedOnCommit(h, VIEWER, actorId);
     }
 
     /** Undoes a boost; returns the original status. */
@@ -420,12 +348,12 @@ public final class StatusService {
         return jdbi.inTransaction(h -> {
             Status original = reblogTarget(store.findVisible(h, id, accountId).orElseThrow(ApiException::notFound), h, accountId);
             store.reblogBy(h, accountId, original.id()).ifPresent(reblog -> {
-                bus.publish(h, streamsShowing(h, reblog), "delete", Long.toString(reblog.id()));
+                bus.publish(h, effects.streamsShowing(h, reblog), "delete", Long.toString(reblog.id()));
                 store.markDeleted(h, reblog.id());
                 store.addReblog(h, original.id(), -1);
-                changed(h, original.id(), accountId);
+                effects.changed(h, original.id(), accountId);
                 accounts.countStatus(h, accountId, -1);
-                if (isLocal(h, accountId)) {
+                if (effects.isLocal(h, accountId)) {
                     events.reblogged(h, reblog, true);
                 }
             });
@@ -467,16 +395,16 @@ public final class StatusService {
             TextFormatter.Rendered rendered = render(text);
             store.update(h, id, text, rendered.html(), spoiler, sensitive,
                     change.language() == null ? current.language() : change.language());
-            changed(h, id, authorId);
+            effects.changed(h, id, authorId);
             store.insertMentions(h, id, rendered.mentionedAccountIds());
             store.replaceTags(h, id, rendered.tags());
             store.insertEdit(h, id, new StatusStore.Edit(text, rendered.html(), spoiler, sensitive, pollOptions,
                     java.time.Instant.now()));
-            for (long booster : locals(h, store.boosters(h, id))) {
+            for (long booster : effects.locals(h, store.boosters(h, id))) {
                 notifications.notify(h, booster, authorId, NotificationService.UPDATE, id);
             }
             Status edited = store.findVisible(h, id, authorId).orElseThrow();
-            bus.publish(h, streamsShowing(h, edited), "status.update", Long.toString(id));
+            bus.publish(h, effects.streamsShowing(h, edited), "status.update", Long.toString(id));
             events.edited(h, edited);
             return edited;
         });
@@ -514,7 +442,7 @@ public final class StatusService {
                 throw ApiException.unprocessable("Validation failed: You have already pinned the maximum number of posts");
             }
             store.pin(h, accountId, id);
-            changed(h, id, accountId);
+            effects.changed(h, id, accountId);
             return status;
         });
     }
@@ -523,7 +451,7 @@ public final class StatusService {
         return jdbi.inTransaction(h -> {
             Status status = store.findOwn(h, id, accountId).orElseThrow(ApiException::notFound);
             store.unpin(h, accountId, id);
-            changed(h, id, accountId);
+            effects.changed(h, id, accountId);
             return status;
         });
     }
@@ -542,7 +470,7 @@ public final class StatusService {
             } else {
                 store.unmuteConversation(h, accountId, status.conversationId());
             }
-            changed(h, status.id(), accountId);
+            effects.changed(h, status.id(), accountId);
             return status;
         });
     }
@@ -578,29 +506,9 @@ public final class StatusService {
     }
 
 
-    /** Whether an account is this server's (from the account cache, read with the caller's handle when missed). */
-    private boolean isLocal(Handle h, long accountId) {
-        return accounts.findAll(h, List.of(accountId)).stream().anyMatch(Account::local);
-    }
-
-    /** The local accounts among {@code ids}: only they get notifications. */
-    private List<Long> locals(Handle h, List<Long> ids) {
-        if (ids.isEmpty()) {
-            return ids;
-        }
-        Set<Long> local = new HashSet<>();
-        accounts.findAll(h, ids).stream().filter(Account::local).forEach(a -> local.add(a.id()));
-        return ids.stream().filter(local::contains).toList();
-    }
-
-    private void notifyLocal(Handle h, long recipient, long from, String type, long statusId) {
-        if (isLocal(h, recipient)) {
-            notifications.notify(h, recipient, from, type, statusId);
-        }
-    }
-
     // Statuses from other servers. Federation has checked where they come from, sanitized their HTML and
     // resolved the accounts and statuses they name; the rules that apply to everyone are applied here.
+    // They are stored by IncomingStatuses; these are the records and calls federation uses.
 
     /**
      * A remote post as federation read it. {@code media} is its attachments as rendered JSON (null:
@@ -611,54 +519,8 @@ public final class StatusService {
                              Set<String> tags, String media, String emojis, java.time.Instant publishedAt,
                              PollService.Remote poll) {}
 
-    /**
-     * Stores a remote post once (by its URI: a second delivery returns the first), notifies the local
-     * accounts it mentions, counts it, and fans it out to its author's local followers in the same transaction.
-     */
     public Status createRemote(RemotePost p) {
-        return jdbi.inTransaction(h -> {
-            Optional<Status> known = store.findByUriAny(h, p.uri());
-            if (known.isPresent()) {
-                return known.get();
-            }
-            Status parent = p.inReplyToId() == null ? null
-                    : store.findVisible(h, p.inReplyToId(), p.authorId()).filter(s -> s.reblogOfId() == null).orElse(null);
-            Optional<Long> inserted = store.insertRemote(h, new StatusStore.NewStatus(p.authorId(), "", p.content(),
-                    p.spoilerText(), p.sensitive() || !p.spoilerText().isBlank(), p.visibility(), p.language(),
-                    parent == null ? null : parent.id(), parent == null ? null : parent.accountId(), null,
-                    parent == null ? null : parent.conversationId(), null), p.uri(), p.url(), p.media(), p.emojis(),
-                    p.publishedAt());
-            if (inserted.isEmpty()) {
-                return store.findByUriAny(h, p.uri()).orElseThrow();
-            }
-            long id = inserted.get();
-            List<Long> mentioned = p.mentionedAccountIds().stream().distinct().limit(MAX_MENTIONS).toList();
-            store.insertMentions(h, id, mentioned);
-            store.insertTags(h, id, p.tags());
-            if (p.poll() != null) {
-                polls.putRemote(h, id, p.authorId(), p.poll());
-            }
-            for (long local : locals(h, mentioned)) {
-                notifications.notify(h, local, p.authorId(), NotificationService.MENTION, id);
-            }
-            if (parent != null) {
-                store.addReply(h, parent.id(), 1);
-                changed(h, parent.id(), p.authorId());
-            }
-            accounts.countStatus(h, p.authorId(), 1);
-            Status created = store.findVisible(h, id, p.authorId()).orElseThrow();
-            if (p.visibility() == Visibility.DIRECT) {
-                directStatuses.posted(h, created, mentioned);
-            }
-            if (p.visibility() == Visibility.PUBLIC && !store.silenced(h, p.authorId())) {
-                bus.publish(h, publicChannels(created, p.tags(), false), "update", Long.toString(id));
-            }
-            // Last: a busy reader's feed row stays locked from here to the commit.
-            if (!p.tags().isEmpty() || store.hasFollowers(h, p.authorId())) {
-                feeds.fanout(h, id);
-            }
-            return created;
-        });
+        return incoming.create(p);
     }
 
     /** What an Update of a remote post changes. */
@@ -666,100 +528,20 @@ public final class StatusService {
                              List<Long> mentionedAccountIds, Set<String> tags, String media, String emojis,
                              java.time.Instant editedAt, PollService.Remote poll) {}
 
-    /**
-     * Edits a remote post of {@code authorId} by its URI, keeping the history as local edits do and
-     * telling local boosters; empty when there is no such post. An Update that changes only a poll's
-     * counts (votes elsewhere) is no edit: it refreshes the counts and nothing else.
-     */
     public Optional<Status> editRemote(long authorId, String uri, RemoteEdit e) {
-        return jdbi.inTransaction(h -> {
-            Optional<Status> found = store.findByUri(h, uri).filter(s -> s.accountId() == authorId && s.reblogOfId() == null);
-            if (found.isEmpty()) {
-                return Optional.<Status>empty();
-            }
-            Status current = found.get();
-            long id = current.id();
-            boolean sensitive = e.sensitive() || !e.spoilerText().isBlank();
-            List<String> optionsBefore = polls.options(h, id);
-            List<String> optionsNow = polls.putRemote(h, id, authorId, e.poll());
-            changed(h, id, authorId);
-            if (current.content().equals(e.content()) && current.spoilerText().equals(e.spoilerText())
-                    && current.sensitive() == sensitive && Objects.equals(optionsBefore, optionsNow)) {
-                return store.findVisible(h, id, authorId);
-            }
-            if (store.edits(h, id).isEmpty()) {
-                store.insertEdit(h, id, new StatusStore.Edit(current.text(), current.content(), current.spoilerText(),
-                        current.sensitive(), optionsBefore, current.createdAt()));
-            }
-            store.update(h, id, "", e.content(), e.spoilerText(), sensitive, e.language());
-            store.updateRemote(h, id, e.media(), e.emojis(), e.editedAt());
-            store.insertMentions(h, id, e.mentionedAccountIds().stream().distinct().limit(MAX_MENTIONS).toList());
-            store.replaceTags(h, id, e.tags());
-            store.insertEdit(h, id, new StatusStore.Edit("", e.content(), e.spoilerText(), sensitive, optionsNow,
-                    e.editedAt()));
-            for (long booster : locals(h, store.boosters(h, id))) {
-                notifications.notify(h, booster, authorId, NotificationService.UPDATE, id);
-            }
-            Optional<Status> edited = store.findVisible(h, id, authorId);
-            edited.ifPresent(status -> bus.publish(h, streamsShowing(h, status), "status.update", Long.toString(id)));
-            return edited;
-        });
+        return incoming.edit(authorId, uri, e);
     }
 
-    /** Deletes a remote status (a post, or a boost by its Announce id) of {@code authorId}; false when unknown. */
     public boolean deleteRemote(long authorId, String uri) {
-        return jdbi.inTransaction(h -> {
-            Optional<Status> found = store.findByUri(h, uri).filter(s -> s.accountId() == authorId);
-            found.ifPresent(status -> deleted(h, status));
-            return found.isPresent();
-        });
+        return incoming.delete(authorId, uri);
     }
 
-    /** Deletes every status of a remote account (its actor was deleted); returns how many. */
     public int deleteAllRemote(long authorId) {
-        return jdbi.inTransaction(h -> {
-            List<Status> all = store.allOf(h, authorId);
-            all.forEach(status -> deleted(h, status));
-            return all.size();
-        });
+        return incoming.deleteAll(authorId);
     }
 
-    /**
-     * A remote account's boost (its Announce id is {@code uri}) of a status it may see; as for local
-     * boosts, only public and unlisted posts (and one's own private ones). Empty when refused.
-     */
     public Optional<Status> reblogRemote(long accountId, long originalId, String uri, java.time.Instant at) {
-        return jdbi.inTransaction(h -> {
-            if (store.findByUriAny(h, uri).isPresent()) {
-                return store.findByUri(h, uri);
-            }
-            Optional<Status> target = store.findVisible(h, originalId, accountId).filter(s -> s.reblogOfId() == null);
-            if (target.isEmpty()) {
-                return Optional.<Status>empty();
-            }
-            Status original = target.get();
-            boolean own = original.accountId() == accountId;
-            if (original.visibility() == Visibility.DIRECT || (original.visibility() == Visibility.PRIVATE && !own)) {
-                return Optional.<Status>empty();
-            }
-            Optional<Status> existing = store.reblogBy(h, accountId, original.id());
-            if (existing.isPresent()) {
-                return existing;
-            }
-            Visibility visibility = original.visibility() == Visibility.PRIVATE ? Visibility.PRIVATE : Visibility.PUBLIC;
-            Optional<Long> inserted = store.insertRemote(h, new StatusStore.NewStatus(accountId, "", "", "", false,
-                    visibility, null, null, null, original.id(), null, null), uri, null, null, null, at);
-            if (inserted.isEmpty()) {
-                return store.findByUri(h, uri);
-            }
-            long reblogId = inserted.get();
-            store.addReblog(h, original.id(), 1);
-            changed(h, original.id(), accountId);
-            accounts.countStatus(h, accountId, 1);
-            notifyLocal(h, original.accountId(), accountId, NotificationService.REBLOG, original.id());
-            queue.enqueue(h, Queues.DEFAULT, FANOUT_JOB, new Fanout(reblogId), null, "fanout:" + reblogId);
-            return store.findVisible(h, reblogId, accountId);
-        });
+        return incoming.reblog(accountId, originalId, uri, at);
     }
 
     /** A stored remote status by its ActivityPub id, unless deleted. */
