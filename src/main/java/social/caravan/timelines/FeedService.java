@@ -135,7 +135,7 @@ public final class FeedService {
             if (!unsure.isEmpty()) {
                 store.holding(h, post.id(), unsure).forEach(a -> channels.add(Channels.home(a)));
             }
-            lists.forEach(l -> channels.add(Channels.list(l.listId())));
+            store.listsHolding(h, post.id(), post.accountId()).forEach(l -> channels.add(Channels.list(l)));
             bus.publish(h, channels, "update", Long.toString(post.id()));
         });
     }

@@ -14,7 +14,6 @@ final class FeedStore {
     record Post(long id, long accountId, boolean local, String visibility, String language, Long inReplyToAccountId,
                 Long reblogOfId, Long originalAccountId, Long[] mentioned, String[] domains) {}
 
-    /** A recipient fan-out must act on further: notify of the post, or trim the feed back to its bound. */
     /** A recipient of a fan-out: whether its feed took the entry, is to be notified, reached the trim size. */
     record Followup(long accountId, boolean fed, boolean notifyOfPost, boolean trim) {}
 
@@ -25,6 +24,18 @@ final class FeedStore {
     List<Long> holding(Handle h, long entryId, List<Long> accounts) {
         return h.createQuery("SELECT account_id FROM home_feed_entries WHERE entry_id = :id AND account_id = ANY(:accounts)")
                 .bind("id", entryId).bind("accounts", accounts.toArray(Long[]::new)).mapTo(Long.class).list();
+    }
+
+    /**
+     * The lists holding {@code authorId} whose feeds hold {@code entryId}: those the fan-out fed, and
+     * those a rebuild or merge running at the same time filled first.
+     */
+    List<Long> listsHolding(Handle h, long entryId, long authorId) {
+        return h.createQuery("""
+                        SELECT e.list_id FROM list_accounts la
+                          JOIN list_feed_entries e ON e.list_id = la.list_id AND e.entry_id = :id
+                         WHERE la.account_id = :author""")
+                .bind("id", entryId).bind("author", authorId).mapTo(Long.class).list();
     }
 
     /** A list feed that took a fan-out's entry, and whether it reached the trim size. */
@@ -60,8 +71,9 @@ final class FeedStore {
      * should see the post by Mastodon's home-feed rules; the active ones among them get the entry
      * (unless the post or another boost of it is already near the top of their feed) and their entry
      * count goes up. An inactive author's own posts come back with the rebuild, like everything else.
-     * Returns those whose feed took the entry, those whose feed is being rebuilt (the rebuild may
-     * have taken it), those to notify (a follow with notify, for a status that notifies, not
+     * Returns those whose feed took the entry, the active ones whose feed did not (a rebuild or merge
+     * running at the same time may have taken it first: {@link #holding} asks after they committed),
+     * those to notify (a follow with notify, for a status that notifies, not
      * notified already: a job may run twice) and whether each feed reached {@code trimAt}.
      */
     List<Followup> fanout(Handle h, Post p, boolean notifies, int activeDays, int recentEntries, int trimAt) {
@@ -128,8 +140,11 @@ final class FeedStore {
                         SELECT r.account_id, r.notify, c.account_id IS NOT NULL AS fed,
                                coalesce(c.entries >= :trimAt, false) AS trim
                           FROM recipients r LEFT JOIN counted c ON c.account_id = r.account_id
-                         WHERE r.notify OR c.account_id IS NOT NULL OR EXISTS (SELECT 1 FROM home_feeds hf
-                                   WHERE hf.account_id = r.account_id AND hf.rebuilding)""")
+                         WHERE r.notify OR c.account_id IS NOT NULL
+                            -- an active feed that did not take it may hold it already, from a rebuild or merge
+                            -- that ran at the same time: the caller asks again, after they committed
+                            OR EXISTS (SELECT 1 FROM home_feeds hf WHERE hf.account_id = r.account_id
+                                          AND hf.active_at > now() - make_interval(days => :activeDays))""")
                 .bind("id", p.id())
                 .bind("author", p.accountId())
                 .bind("local", p.local())
