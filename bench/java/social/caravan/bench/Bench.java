@@ -148,10 +148,12 @@ final class Bench {
         private final long startNanos = System.nanoTime();
         private final double machineStart;
         private final double oursStart;
+        private final double jvmStart;
 
         CpuWatch(int postgresPort) {
             this.port = postgresPort;
             this.machineStart = machineBusySeconds();
+            this.jvmStart = processSeconds(ProcessHandle.current().pid());
             this.oursStart = oursSecondsNow();
         }
 
@@ -165,11 +167,13 @@ final class Bench {
             double capacity = seconds * Runtime.getRuntime().availableProcessors();
             double machine = machineBusySeconds() - machineStart;
             double ours = oursSeconds();
+            double jvm = processSeconds(ProcessHandle.current().pid()) - jvmStart;
             if (machine <= 0 || capacity <= 0) {
                 return "CPU:        not measured (no /proc/stat)";
             }
-            return String.format(Locale.ROOT, "CPU:        during the measurements the machine was %.0f%% busy: this benchmark %.0f%%,"
-                            + " other processes %.0f%% (of %d cores)", 100 * machine / capacity, 100 * ours / capacity,
+            return String.format(Locale.ROOT, "CPU:        during the measurements the machine was %.0f%% busy: this benchmark %.0f%%"
+                            + " (JVM %.0f%%, PostgreSQL %.0f%%), other processes %.0f%% (of %d cores)", 100 * machine / capacity,
+                    100 * ours / capacity, 100 * jvm / capacity, 100 * (ours - jvm) / capacity,
                     100 * Math.max(0, machine - ours) / capacity, Runtime.getRuntime().availableProcessors());
         }
 

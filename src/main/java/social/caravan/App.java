@@ -65,6 +65,7 @@ import social.caravan.federation.vocab.ActivityStreams;
 import social.caravan.web.PublicPages;
 import social.caravan.core.queue.DeliveryLanes;
 import social.caravan.core.queue.Job;
+import social.caravan.core.queue.GroupedEnqueue;
 import social.caravan.core.queue.JobQueue;
 import social.caravan.core.queue.JobTypes;
 import social.caravan.core.queue.LaneWorker;
@@ -165,12 +166,15 @@ public final class App implements AutoCloseable {
     private final ActorDeletion actorDeletion;
     private final List<Javalin> servers = new ArrayList<>();
     private final List<AutoCloseable> background = new ArrayList<>();
+    /** The inboxes' way onto the ingress queue: many activities per commit. */
+    private final GroupedEnqueue inboxQueue;
 
     private App(Config config, Database database) {
         this.config = config;
         this.database = database;
         this.bus = EventBus.create(database.jdbi(), database::dedicatedConnection, config.redisUrl());
         this.queue = new JobQueue(database.jdbi());
+        this.inboxQueue = new GroupedEnqueue(database.jdbi());
         this.outbox = new Outbox(queue);
         this.accounts = new AccountService(database.jdbi(), invalidations, config, outbox);
         this.auth = new AuthService(database.jdbi(), accounts, clock, bus);
@@ -375,7 +379,7 @@ public final class App implements AutoCloseable {
                 new DiscoveryApi(new DiscoveryService(database.jdbi(), accounts, clock), tags, statuses, accountJson, authn,
                         config.baseUrl()),
                 new WebFingerApi(accounts, accountJson, config),
-                new InboxApi(accounts, signedRequests, queue, activityHandlers.keySet()),
+                new InboxApi(accounts, signedRequests, inboxQueue, activityHandlers.keySet()),
                 new ActivityPubApi(accounts, accountJson, statuses, timelines, relationships, tags, instanceActor,
                         signedRequests, vocab, new PublicPages(config.localDomain()), noteContexts, config.authorizedFetch()),
                 new NodeInfoApi(accounts, config),
@@ -491,6 +495,7 @@ public final class App implements AutoCloseable {
             server.stop();
         }
         servers.clear();
+        inboxQueue.close();
         for (AutoCloseable task : background.reversed()) {
             try {
                 task.close();

@@ -11,11 +11,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import social.caravan.core.cache.Invalidations;
 import social.caravan.core.cache.RowCache;
+import social.caravan.core.db.HeldBack;
 import social.caravan.core.config.Config;
 import social.caravan.core.http.ApiException;
 
@@ -43,6 +45,8 @@ public final class AccountService {
     /** Accounts (profile, role and counts) by id, as statuses and notifications render them. */
     private final RowCache<Account> cache;
     private final ProfileEvents events;
+    /** Statuses counted (account, +1 or -1) inside a {@link #countsLast}, applied at its end. */
+    private final HeldBack<long[]> heldCounts = new HeldBack<>();
 
     public AccountService(Jdbi jdbi, Invalidations invalidations, Config config, ProfileEvents events) {
         this.jdbi = jdbi;
@@ -230,10 +234,31 @@ public final class AccountService {
         return jdbi.withHandle(h -> store.privateKey(h, accountId));
     }
 
-    /** Counts a status posted (+1) or deleted (-1), in the caller's transaction. */
+    /**
+     * Counts a status posted (+1) or deleted (-1), in the caller's transaction; inside
+     * {@link #countsLast}, at its end.
+     */
     public void countStatus(Handle h, long accountId, int delta) {
-        store.countStatus(h, accountId, delta);
+        if (!heldCounts.hold(h, new long[] {accountId, delta})) {
+            store.countStatuses(h, new long[] {accountId}, new int[] {delta});
+        }
         invalidations.changedOnCommit(h, ACCOUNT, accountId);
+    }
+
+    /**
+     * Runs {@code work} in the caller's transaction, then counts the statuses it posted and deleted,
+     * each account's once and in id order: a batch that stores many posts holds its authors' counts
+     * only from there to its commit, and batches beside it take them in the same order.
+     */
+    public void countsLast(Handle h, Runnable work) {
+        Map<Long, Integer> deltas = new TreeMap<>();
+        for (long[] counted : heldCounts.collect(h, work)) {
+            deltas.merge(counted[0], (int) counted[1], Integer::sum);
+        }
+        if (!deltas.isEmpty()) {
+            store.countStatuses(h, deltas.keySet().stream().mapToLong(Long::longValue).toArray(),
+                    deltas.values().stream().mapToInt(Integer::intValue).toArray());
+        }
     }
 
     /** Counts a follow made (+1) or undone (-1) on both accounts, in the caller's transaction. */

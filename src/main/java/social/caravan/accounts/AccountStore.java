@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import social.caravan.core.json.Json;
 import tools.jackson.core.type.TypeReference;
@@ -240,14 +241,35 @@ final class AccountStore {
     }
 
     /** A status by this account was posted (+1) or deleted (-1). */
-    void countStatus(Handle h, long accountId, int delta) {
-        h.createUpdate("""
-                        INSERT INTO account_stats (account_id, statuses_count, last_status_at)
-                        VALUES (:id, greatest(:d, 0), CASE WHEN :d > 0 THEN now() END)
-                        ON CONFLICT (account_id) DO UPDATE
-                           SET statuses_count = greatest(account_stats.statuses_count + :d, 0),
-                               last_status_at = CASE WHEN :d > 0 THEN now() ELSE account_stats.last_status_at END""")
-                .bind("id", accountId).bind("d", delta).execute();
+    /**
+     * Adds each delta to its account's statuses count (a positive one also sets the last status
+     * time). The rows are locked in id order, so batches counting the same accounts cannot deadlock.
+     */
+    void countStatuses(Handle h, long[] accountIds, int[] deltas) {
+        Set<Long> counted = Set.copyOf(h.createQuery("""
+                        WITH c AS (SELECT id, d FROM unnest(:ids, :deltas) AS c (id, d)),
+                        locked AS MATERIALIZED (
+                            SELECT s.account_id FROM account_stats s WHERE s.account_id = ANY(:ids)
+                             ORDER BY s.account_id FOR UPDATE)
+                        UPDATE account_stats s
+                           SET statuses_count = greatest(s.statuses_count + c.d, 0),
+                               last_status_at = CASE WHEN c.d > 0 THEN now() ELSE s.last_status_at END
+                          FROM c JOIN locked l ON l.account_id = c.id
+                         WHERE s.account_id = c.id
+                        RETURNING s.account_id""")
+                .bind("ids", accountIds).bind("deltas", deltas).mapTo(Long.class).list());
+        for (int i = 0; i < accountIds.length; i++) {
+            if (!counted.contains(accountIds[i])) {
+                // An account's first count: no row yet (or one made since by a transaction beside this).
+                h.createUpdate("""
+                                INSERT INTO account_stats (account_id, statuses_count, last_status_at)
+                                VALUES (:id, greatest(:d, 0), CASE WHEN :d > 0 THEN now() END)
+                                ON CONFLICT (account_id) DO UPDATE
+                                   SET statuses_count = greatest(account_stats.statuses_count + :d, 0),
+                                       last_status_at = CASE WHEN :d > 0 THEN now() ELSE account_stats.last_status_at END""")
+                        .bind("id", accountIds[i]).bind("d", deltas[i]).execute();
+            }
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package social.caravan.federation;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -53,27 +54,45 @@ public final class Inbound {
 
     /**
      * Applies several activities in one transaction (the services' own transactions join it): one
-     * commit, and one lock of a busy reader's feed, for all of them. Each runs behind a savepoint, so
-     * one that is dropped leaves nothing behind, as alone; any other failure fails the whole batch.
+     * commit, one update of each author's counts and one lock of a busy reader's feed, for all of them.
+     * An activity that is dropped takes the transaction with it, which runs again without it, so it
+     * leaves nothing behind, as alone; any other failure fails the whole batch.
      */
     public void processAll(List<InboxApi.Received> batch) {
         // By actor (keeping each actor's order): concurrent batches lock the actors' rows in one order.
-        List<InboxApi.Received> ordered = batch.stream().sorted(Comparator.comparingLong(InboxApi.Received::signerId)).toList();
-        jdbi.useTransaction(h -> fanoutLast.accept(h, () -> {
-            // The same few statements over and over: plan each once per connection, not once per activity.
-            h.execute("SET LOCAL plan_cache_mode = force_generic_plan");
-            for (InboxApi.Received received : ordered) {
-                String savepoint = "activity";
-                h.savepoint(savepoint);
-                try {
-                    apply(received);
-                    h.release(savepoint);
-                } catch (Dropped e) {
-                    h.rollbackToSavepoint(savepoint);
-                    logDropped(received, e);
-                }
+        List<InboxApi.Received> left = new ArrayList<>(
+                batch.stream().sorted(Comparator.comparingLong(InboxApi.Received::signerId)).toList());
+        while (!left.isEmpty()) {
+            try {
+                jdbi.useTransaction(h -> fanoutLast.accept(h, () -> accounts.countsLast(h, () -> {
+                    // The same few statements over and over: plan each once per connection, not once per activity.
+                    h.execute("SET LOCAL plan_cache_mode = force_generic_plan");
+                    for (InboxApi.Received received : left) {
+                        try {
+                            apply(received);
+                        } catch (Dropped e) {
+                            throw new DroppedFromBatch(received, e);
+                        }
+                    }
+                })));
+                return;
+            } catch (DroppedFromBatch e) {
+                logDropped(e.received, e.reason);
+                left.remove(e.received);
             }
-        }));
+        }
+    }
+
+    /** An activity of a batch that was dropped: the batch's transaction is rolled back, to run again without it. */
+    private static final class DroppedFromBatch extends RuntimeException {
+        final InboxApi.Received received;
+        final Dropped reason;
+
+        DroppedFromBatch(InboxApi.Received received, Dropped reason) {
+            super(reason.getMessage(), null, false, false);
+            this.received = received;
+            this.reason = reason;
+        }
     }
 
     /** Hands the activity to its handler; throws {@link Dropped} when it is refused (a service's 4xx included). */

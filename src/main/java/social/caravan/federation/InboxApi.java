@@ -11,7 +11,7 @@ import social.caravan.accounts.AccountService;
 import social.caravan.core.http.ApiException;
 import social.caravan.core.http.Routes;
 import social.caravan.core.json.Json;
-import social.caravan.core.queue.JobQueue;
+import social.caravan.core.queue.GroupedEnqueue;
 import social.caravan.core.queue.Queues;
 import social.caravan.core.signatures.SignatureVerifier;
 import social.caravan.core.signatures.SignedRequest;
@@ -41,10 +41,10 @@ public final class InboxApi implements Routes {
 
     private final AccountService accounts;
     private final SignedRequests signedRequests;
-    private final JobQueue queue;
+    private final GroupedEnqueue queue;
     private final Set<String> types;
 
-    public InboxApi(AccountService accounts, SignedRequests signedRequests, JobQueue queue, Set<String> types) {
+    public InboxApi(AccountService accounts, SignedRequests signedRequests, GroupedEnqueue queue, Set<String> types) {
         this.accounts = accounts;
         this.signedRequests = signedRequests;
         this.queue = queue;
@@ -87,7 +87,7 @@ public final class InboxApi implements Routes {
             ctx.status(202);
             return;
         }
-        queue.enqueue(Queues.INGRESS, INBOUND_JOB, new Received(signer.id(), body), null, null);
+        queue.enqueue(Queues.INGRESS, INBOUND_JOB, new Received(signer.id(), body));
         ctx.status(202);
     }
 

@@ -125,10 +125,6 @@ public final class RemoteStatuses implements RemoteStatusResolver {
 
     private Status store(JsonNode note, Account author, int depth) {
         String uri = checkedId(note, author);
-        Optional<Status> known = statuses.findByUri(uri);
-        if (known.isPresent()) {
-            return known.get();
-        }
         Read read = read(note, author);
         String inReplyTo = Activity.idOf(note.path("inReplyTo"));
         Long parentId = inReplyTo == null ? null : resolve(inReplyTo, depth + 1).map(Status::id).orElse(null);

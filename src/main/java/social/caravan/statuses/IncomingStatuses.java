@@ -44,15 +44,11 @@ final class IncomingStatuses {
     }
 
     /**
-     * Stores a remote post once (by its URI: a second delivery returns the first), notifies the local
+     * Stores a remote post once (by its URI: a second delivery returns the first, deleted or not), notifies the local
      * accounts it mentions, counts it, and fans it out to its author's local followers in the same transaction.
      */
     Status create(StatusService.RemotePost p) {
         return jdbi.inTransaction(h -> {
-            Optional<Status> known = store.findByUriAny(h, p.uri());
-            if (known.isPresent()) {
-                return known.get();
-            }
             Status parent = p.inReplyToId() == null ? null
                     : store.findVisible(h, p.inReplyToId(), p.authorId()).filter(s -> s.reblogOfId() == null).orElse(null);
             Optional<Long> inserted = store.insertRemote(h, new StatusStore.NewStatus(p.authorId(), "", p.content(),
@@ -82,11 +78,12 @@ final class IncomingStatuses {
             if (p.visibility() == Visibility.DIRECT) {
                 directStatuses.posted(h, created, mentioned);
             }
-            if (p.visibility() == Visibility.PUBLIC && !store.silenced(h, p.authorId())) {
+            StatusStore.Reach reach = store.reach(h, p.authorId());
+            if (p.visibility() == Visibility.PUBLIC && !reach.silenced()) {
                 bus.publish(h, StatusEffects.publicChannels(created, p.tags(), false), "update", Long.toString(id));
             }
             // Last: a busy reader's feed row stays locked from here to the commit.
-            if (!p.tags().isEmpty() || store.hasFollowers(h, p.authorId())) {
+            if (!p.tags().isEmpty() || reach.followed()) {
                 feeds.fanout(h, id);
             }
             return created;

@@ -447,9 +447,16 @@ final class StatusStore {
                 .bind("a", accountId).map((rs, ctx) -> status(rs)).list();
     }
 
-    boolean hasFollowers(Handle h, long accountId) {
-        return h.createQuery("SELECT EXISTS (SELECT 1 FROM follows WHERE target_account_id = :a)")
-                .bind("a", accountId).mapTo(Boolean.class).one();
+    /** Whether a remote author is silenced (kept off public timelines), and whether anyone follows it. */
+    record Reach(boolean silenced, boolean followed) {}
+
+    Reach reach(Handle h, long accountId) {
+        return h.createQuery("""
+                        SELECT a.silenced, EXISTS (SELECT 1 FROM follows f WHERE f.target_account_id = a.id) AS followed
+                          FROM accounts a WHERE a.id = :a""")
+                .bind("a", accountId)
+                .map((rs, ctx) -> new Reach(rs.getBoolean("silenced"), rs.getBoolean("followed")))
+                .findOne().orElse(new Reach(false, false));
     }
 
     Map<Long, String> storedUris(Handle h, List<Long> ids) {

@@ -1,14 +1,13 @@
 package social.caravan.timelines;
 
-import social.caravan.core.db.Window;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import social.caravan.core.bus.Channels;
 import social.caravan.core.bus.EventBus;
+import social.caravan.core.db.HeldBack;
+import social.caravan.core.db.Window;
 import social.caravan.core.queue.JobQueue;
 import social.caravan.core.queue.Queues;
 import social.caravan.notifications.NotificationService;
@@ -52,8 +51,8 @@ public final class FeedService {
     private final int activeDays;
     private final EventBus bus;
 
-    /** Transactions inside {@link #fanoutLast}, by handle, and the statuses whose fan-out waits for their end. */
-    private final Map<Handle, List<Long>> heldBack = new ConcurrentHashMap<>();
+    /** The statuses whose fan-out waits for the end of a {@link #fanoutLast}. */
+    private final HeldBack<Long> heldBack = new HeldBack<>();
 
     public FeedService(Jdbi jdbi, NotificationService notifications, JobQueue queue, int activeDays, EventBus bus) {
         this.jdbi = jdbi;
@@ -77,11 +76,8 @@ public final class FeedService {
      * while the transaction is inside {@link #fanoutLast}.
      */
     public void fanoutInTransaction(Handle h, long statusId) {
-        List<Long> later = heldBack.get(h);
-        if (later == null) {
+        if (!heldBack.hold(h, statusId)) {
             fanout(h, statusId);
-        } else {
-            later.add(statusId);
         }
     }
 
@@ -91,14 +87,7 @@ public final class FeedService {
      * of them cannot each hold what the other waits for (a busy reader's feed row, an author's counts).
      */
     public void fanoutLast(Handle h, Runnable work) {
-        List<Long> later = new ArrayList<>();
-        heldBack.put(h, later);
-        try {
-            work.run();
-        } finally {
-            heldBack.remove(h);
-        }
-        for (long statusId : later) {
+        for (long statusId : heldBack.collect(h, work)) {
             fanout(h, statusId);
         }
     }
@@ -111,7 +100,7 @@ public final class FeedService {
             List<FeedStore.Followup> followups = new ArrayList<>(
                     store.fanout(h, post, notifies, activeDays, RECENT_ENTRIES, TRIM_AT));
             // Followed hashtags: a public post (not a boost) also reaches the followers of its tags.
-            if (post.reblogOfId() == null && post.visibility().equals("public")) {
+            if (post.reblogOfId() == null && post.visibility().equals("public") && post.tagged()) {
                 followups.addAll(store.fanoutToTagFollowers(h, post, activeDays, TRIM_AT));
             }
             for (FeedStore.Followup f : followups) {
@@ -135,7 +124,11 @@ public final class FeedService {
             if (!unsure.isEmpty()) {
                 store.holding(h, post.id(), unsure).forEach(a -> channels.add(Channels.home(a)));
             }
-            store.listsHolding(h, post.id(), post.accountId()).forEach(l -> channels.add(Channels.list(l)));
+            lists.stream().filter(FeedStore.FedList::fed).forEach(l -> channels.add(Channels.list(l.listId())));
+            List<Long> unsureLists = lists.stream().filter(l -> !l.fed()).map(FeedStore.FedList::listId).toList();
+            if (!unsureLists.isEmpty()) {
+                store.listsHolding(h, post.id(), unsureLists).forEach(l -> channels.add(Channels.list(l)));
+            }
             bus.publish(h, channels, "update", Long.toString(post.id()));
         });
     }

@@ -12,7 +12,7 @@ final class FeedStore {
 
     /** A status as fan-out needs it: who wrote it, what it answers or boosts, who it involves. */
     record Post(long id, long accountId, boolean local, String visibility, String language, Long inReplyToAccountId,
-                Long reblogOfId, Long originalAccountId, Long[] mentioned, String[] domains) {}
+                Long reblogOfId, Long originalAccountId, Long[] mentioned, String[] domains, boolean tagged) {}
 
     /** A recipient of a fan-out: whether its feed took the entry, is to be notified, reached the trim size. */
     record Followup(long accountId, boolean fed, boolean notifyOfPost, boolean trim) {}
@@ -27,19 +27,19 @@ final class FeedStore {
     }
 
     /**
-     * The lists holding {@code authorId} whose feeds hold {@code entryId}: those the fan-out fed, and
-     * those a rebuild or merge running at the same time filled first.
+     * Which of {@code lists}' feeds hold {@code entryId}, read in a statement of its own, as
+     * {@link #holding}: a rebuild or merge running at the same time may have filled them first.
      */
-    List<Long> listsHolding(Handle h, long entryId, long authorId) {
-        return h.createQuery("""
-                        SELECT e.list_id FROM list_accounts la
-                          JOIN list_feed_entries e ON e.list_id = la.list_id AND e.entry_id = :id
-                         WHERE la.account_id = :author""")
-                .bind("id", entryId).bind("author", authorId).mapTo(Long.class).list();
+    List<Long> listsHolding(Handle h, long entryId, List<Long> lists) {
+        return h.createQuery("SELECT list_id FROM list_feed_entries WHERE entry_id = :id AND list_id = ANY(:lists)")
+                .bind("id", entryId).bind("lists", lists.toArray(Long[]::new)).mapTo(Long.class).list();
     }
 
-    /** A list feed that took a fan-out's entry, and whether it reached the trim size. */
-    record FedList(long listId, boolean trim) {}
+    /**
+     * A list of an active owner that holds a fan-out's author: whether its feed took the entry, and
+     * whether it reached the trim size.
+     */
+    record FedList(long listId, boolean fed, boolean trim) {}
 
     /** A feed's state for its reader: read within the active days, read today, being rebuilt. */
     record State(boolean active, boolean readToday, boolean rebuilding) {}
@@ -51,7 +51,8 @@ final class FeedStore {
                                s.in_reply_to_account_id, s.reblog_of_id, o.account_id AS original_account_id,
                                array(SELECT m.account_id FROM mentions m WHERE m.status_id = s.id OR m.status_id = s.reblog_of_id)
                                  AS mentioned,
-                               array_remove(ARRAY[lower(a.domain), lower(oa.domain)], NULL) AS domains
+                               array_remove(ARRAY[lower(a.domain), lower(oa.domain)], NULL) AS domains,
+                               EXISTS (SELECT 1 FROM statuses_tags st WHERE st.status_id = s.id) AS tagged
                           FROM statuses s
                           JOIN accounts a ON a.id = s.account_id
                           LEFT JOIN statuses o ON o.id = s.reblog_of_id
@@ -62,7 +63,7 @@ final class FeedStore {
                         rs.getString("visibility"), rs.getString("language"),
                         (Long) rs.getObject("in_reply_to_account_id"), (Long) rs.getObject("reblog_of_id"),
                         (Long) rs.getObject("original_account_id"), (Long[]) rs.getArray("mentioned").getArray(),
-                        (String[]) rs.getArray("domains").getArray()))
+                        (String[]) rs.getArray("domains").getArray(), rs.getBoolean("tagged")))
                 .findOne();
     }
 
@@ -421,7 +422,8 @@ final class FeedStore {
      * List fan-out in one statement: the status enters each list that holds its author, of an owner
      * whose home feed is active, by {@link #LIST_RULES}; an original already shown through a boost,
      * and a boost whose original (or another boost of it) is among the recent entries, are left out
-     * as on home. Returns the lists that took it, and whether each reached {@code trimAt}.
+     * as on home. Returns each list of an active owner that holds the author: whether it took the
+     * entry, and whether it reached {@code trimAt}.
      */
     List<FedList> listFanout(Handle h, long statusId, int activeDays, int recentEntries, int trimAt) {
         return h.createQuery("""
@@ -454,12 +456,19 @@ final class FeedStore {
                             ON CONFLICT (list_id) DO UPDATE SET entries = list_feeds.entries + 1
                             RETURNING list_id, entries
                         )
-                        SELECT list_id, entries >= :trimAt AS trim FROM counted""")
+                        SELECT l.id AS list_id, c.list_id IS NOT NULL AS fed, coalesce(c.entries >= :trimAt, false) AS trim
+                          FROM statuses s
+                          JOIN list_accounts la ON la.account_id = s.account_id
+                          JOIN lists l ON l.id = la.list_id
+                          JOIN home_feeds hf ON hf.account_id = l.account_id
+                                            AND hf.active_at > now() - make_interval(days => :activeDays)
+                          LEFT JOIN counted c ON c.list_id = l.id
+                         WHERE s.id = :id""")
                 .bind("id", statusId)
                 .bind("activeDays", activeDays)
                 .bind("recent", recentEntries)
                 .bind("trimAt", trimAt)
-                .map((rs, ctx) -> new FedList(rs.getLong("list_id"), rs.getBoolean("trim")))
+                .map((rs, ctx) -> new FedList(rs.getLong("list_id"), rs.getBoolean("fed"), rs.getBoolean("trim")))
                 .list();
     }
 

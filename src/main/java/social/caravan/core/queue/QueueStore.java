@@ -25,6 +25,15 @@ final class QueueStore {
                 .execute() == 1;
     }
 
+    /** Inserts jobs to run now, the i-th of each array making one job, in that order. */
+    void insertAll(Handle h, String[] queues, String[] types, String[] payloads) {
+        h.createUpdate("""
+                        INSERT INTO jobs (queue, type, payload)
+                        SELECT q, t, p FROM unnest(:queues, :types, :payloads) WITH ORDINALITY AS j (q, t, p, n)
+                         ORDER BY n""")
+                .bind("queues", queues).bind("types", types).bind("payloads", payloads).execute();
+    }
+
     /** Wakes listening workers when the transaction commits; PostgreSQL folds repeats into one. */
     void notifyWorkers(Handle h, String queue) {
         h.createQuery("SELECT pg_notify('" + CHANNEL + "', :queue)").bind("queue", queue).mapTo(String.class).one();
