@@ -27,7 +27,10 @@ public record Account(
         Remote remote) {
 
     /** What the account's profile counts. */
-    public record Stats(long statuses, long followers, long following, Instant lastStatusAt) {}
+    public record Stats(long statuses, long followers, long following, Instant lastStatusAt) {
+        /** An account that has not been counted yet. */
+        public static final Stats NONE = new Stats(0, 0, 0, null);
+    }
 
     /** A profile metadata row: plain text for local accounts, sanitized HTML values for remote ones. */
     public record Field(String name, String value) {}
@@ -43,5 +46,10 @@ public record Account(
 
     public boolean local() {
         return domain == null;
+    }
+
+    public Account withStats(Stats counted) {
+        return new Account(id, username, domain, displayName, note, fields, locked, bot, discoverable, indexable,
+                hideCollections, publicKey, createdAt, updatedAt, role, counted, remote);
     }
 }

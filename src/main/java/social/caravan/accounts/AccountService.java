@@ -36,14 +36,18 @@ public final class AccountService {
 
     /** Cache kind of an account, as the triggers of migration V009 name it. */
     public static final char ACCOUNT = 'a';
+    /** The cache kind of an account's counts (statuses, followers, following). */
+    public static final char COUNTS = 'c';
     /** The authors and mentioned accounts that busy instances' pages show. */
     static final int ACCOUNTS_CACHED = 20_000;
     private final Jdbi jdbi;
     private final AccountStore store = new AccountStore();
     private final Config config;
     private final Invalidations invalidations;
-    /** Accounts (profile, role and counts) by id, as statuses and notifications render them. */
+    /** Accounts (profile and role; their counts as read then) by id, as statuses and notifications render them. */
     private final RowCache<Account> cache;
+    /** Accounts' current counts, by id: they change with every post, so apart from the profiles. */
+    private final RowCache<Account.Stats> counts;
     private final ProfileEvents events;
     /** Statuses counted (account, +1 or -1) inside a {@link #countsLast}, applied at its end. */
     private final HeldBack<long[]> heldCounts = new HeldBack<>();
@@ -53,6 +57,7 @@ public final class AccountService {
         this.events = events;
         this.invalidations = invalidations;
         this.cache = new RowCache<>(invalidations, ACCOUNT, ACCOUNTS_CACHED, Duration.ofMinutes(5));
+        this.counts = new RowCache<>(invalidations, COUNTS, ACCOUNTS_CACHED, Duration.ofMinutes(5));
         this.config = config;
     }
 
@@ -122,13 +127,20 @@ public final class AccountService {
         return jdbi.withHandle(h -> store.find(h, id));
     }
 
+    /** An account, its counts current, from this process's caches when they hold it. */
+    public Optional<Account> findCached(long id) {
+        return findAll(List.of(id)).stream().findFirst();
+    }
+
     /**
      * An account as {@link #find} reads it, from this process's cache when it holds it (kept true by
      * {@link Invalidations}, but a change in the caller's own open transaction shows only after it
-     * commits): for the inbox's hot paths, which look their actors up several times per activity.
+     * commits), <em>its counts as they were when it was cached</em>: for the inbox's hot paths, which
+     * look their actors up several times per activity to check who they are, never to show them.
      */
-    public Optional<Account> findCached(long id) {
-        return findAll(List.of(id)).stream().findFirst();
+    public Optional<Account> findKnown(long id) {
+        Account cached = cache.get(id);
+        return cached != null ? Optional.of(cached) : findAll(List.of(id)).stream().findFirst();
     }
 
     /** The accounts among {@code ids}. */
@@ -144,16 +156,29 @@ public final class AccountService {
         long seen = invalidations.epoch();
         List<Account> found = new ArrayList<>(ids.size());
         List<Long> missing = new ArrayList<>();
+        List<Account> uncounted = new ArrayList<>();
         for (long id : ids) {
             Account cached = cache.get(id);
+            Account.Stats stats = cached == null ? null : counts.get(id);
             if (cached == null) {
                 missing.add(id);
+            } else if (stats == null) {
+                uncounted.add(cached);
             } else {
-                found.add(cached);
+                found.add(cached.withStats(stats));
+            }
+        }
+        if (!uncounted.isEmpty()) {
+            Map<Long, Account.Stats> read = store.stats(h, uncounted.stream().map(Account::id).toList());
+            for (Account account : uncounted) {
+                Account.Stats stats = read.getOrDefault(account.id(), Account.Stats.NONE);
+                counts.put(account.id(), stats, seen);
+                found.add(account.withStats(stats));
             }
         }
         for (Account account : store.findAll(h, missing)) {
             cache.put(account.id(), account, seen);
+            counts.put(account.id(), account.stats(), seen);
             found.add(account);
         }
         return found;
@@ -242,7 +267,7 @@ public final class AccountService {
         if (!heldCounts.hold(h, new long[] {accountId, delta})) {
             store.countStatuses(h, new long[] {accountId}, new int[] {delta});
         }
-        invalidations.changedOnCommit(h, ACCOUNT, accountId);
+        invalidations.changedOnCommit(h, COUNTS, accountId);
     }
 
     /**
@@ -264,8 +289,8 @@ public final class AccountService {
     /** Counts a follow made (+1) or undone (-1) on both accounts, in the caller's transaction. */
     public void countFollow(Handle h, long followerId, long targetId, int delta) {
         store.countFollow(h, followerId, targetId, delta);
-        invalidations.changedOnCommit(h, ACCOUNT, followerId);
-        invalidations.changedOnCommit(h, ACCOUNT, targetId);
+        invalidations.changedOnCommit(h, COUNTS, followerId);
+        invalidations.changedOnCommit(h, COUNTS, targetId);
     }
 
     public long countLocalUsers() {

@@ -5,7 +5,9 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
@@ -165,6 +167,18 @@ final class AccountStore {
         }
         return h.createQuery("SELECT " + ACCOUNT_COLUMNS + ACCOUNTS + " WHERE a.id = ANY(:ids)")
                 .bind("ids", ids.toArray(Long[]::new)).map((rs, ctx) -> account(rs)).list();
+    }
+
+    /** The counts of those of {@code ids} that have any. */
+    Map<Long, Account.Stats> stats(Handle h, Collection<Long> ids) {
+        Map<Long, Account.Stats> found = new HashMap<>();
+        h.createQuery("""
+                        SELECT st.account_id, st.statuses_count, st.followers_count, st.following_count, st.last_status_at
+                          FROM account_stats st WHERE st.account_id = ANY(:ids)""")
+                .bind("ids", ids.toArray(Long[]::new))
+                .map((rs, ctx) -> Map.entry(rs.getLong("account_id"), stats(rs)))
+                .forEach(e -> found.put(e.getKey(), e.getValue()));
+        return found;
     }
 
     /** Those of {@code ids} that are local accounts still waiting for approval. */

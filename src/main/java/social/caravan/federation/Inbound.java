@@ -97,7 +97,7 @@ public final class Inbound {
 
     /** Hands the activity to its handler; throws {@link Dropped} when it is refused (a service's 4xx included). */
     private void apply(InboxApi.Received received) {
-        Optional<Account> actor = accounts.findCached(received.signerId()).filter(a -> !a.local() && a.remote() != null);
+        Optional<Account> actor = accounts.findKnown(received.signerId()).filter(a -> !a.local() && a.remote() != null);
         if (actor.isEmpty()) {
             throw new Dropped("account " + received.signerId() + " is no longer a known remote account");
         }

@@ -129,7 +129,7 @@ public final class RemoteAccounts implements RemoteResolver {
         if (!refresh) {
             Long owner = keyOwners.getIfPresent(keyId);
             Optional<Account> cached = owner == null ? Optional.empty()
-                    : accounts.findCached(owner).filter(a -> !a.local() && a.remote() != null && keyId.equals(a.remote().keyId()));
+                    : accounts.findKnown(owner).filter(a -> !a.local() && a.remote() != null && keyId.equals(a.remote().keyId()));
             if (cached.isPresent()) {
                 return cached;
             }
