@@ -210,7 +210,10 @@ public final class App implements AutoCloseable {
         this.remoteStatuses = new RemoteStatuses(statuses, accounts, remoteAccounts, fetcher, domainBlocks,
                 config.baseUrl());
         this.activityHandlers = Handlers.table(relationships, statuses, reports, remoteStatuses, remoteAccounts, fetcher);
-        this.inbound = new Inbound(database.jdbi(), feeds::fanoutLast, accounts, domainBlocks, activityHandlers);
+        // Counts first, then fan-outs (which lock busy readers' feeds to the commit), then one look-up of stream listeners.
+        this.inbound = new Inbound(database.jdbi(),
+                (h, work) -> bus.publishLast(h, () -> feeds.fanoutLast(h, () -> accounts.countsLast(h, work))),
+                accounts, domainBlocks, activityHandlers);
         this.publisher = new Publisher(accounts, accountJson, statuses, relationships, tags, vocab, noteContexts, lanes,
                 domainBlocks, reports, instanceActor, config.baseUrl());
         this.actorDeletion = new ActorDeletion(database.jdbi(), accounts, accountJson, relationships, lanes, domainBlocks);

@@ -29,16 +29,19 @@ public final class Inbound {
     private static final Logger log = LoggerFactory.getLogger(Inbound.class);
 
     private final Jdbi jdbi;
-    private final BiConsumer<Handle, Runnable> fanoutLast;
+    private final BiConsumer<Handle, Runnable> batchTail;
     private final AccountService accounts;
     private final DomainBlocks domainBlocks;
     private final Map<String, ActivityHandler> handlers;
 
-    /** {@code fanoutLast}: runs work in a transaction with the feeds' fan-outs held back to its end (timelines). */
-    public Inbound(Jdbi jdbi, BiConsumer<Handle, Runnable> fanoutLast, AccountService accounts, DomainBlocks domainBlocks,
+    /**
+     * {@code batchTail}: runs work in a transaction with what many activities share held back to its
+     * end: the authors' counts, the feeds' fan-outs, the stream events (accounts, timelines, bus).
+     */
+    public Inbound(Jdbi jdbi, BiConsumer<Handle, Runnable> batchTail, AccountService accounts, DomainBlocks domainBlocks,
                    Map<String, ActivityHandler> handlers) {
         this.jdbi = jdbi;
-        this.fanoutLast = fanoutLast;
+        this.batchTail = batchTail;
         this.accounts = accounts;
         this.domainBlocks = domainBlocks;
         this.handlers = handlers;
@@ -54,7 +57,8 @@ public final class Inbound {
 
     /**
      * Applies several activities in one transaction (the services' own transactions join it): one
-     * commit, one update of each author's counts and one lock of a busy reader's feed, for all of them.
+     * commit, one update of each author's counts, one lock of a busy reader's feed and one look-up of
+     * who listens to the streams, for all of them.
      * An activity that is dropped takes the transaction with it, which runs again without it, so it
      * leaves nothing behind, as alone; any other failure fails the whole batch.
      */
@@ -64,7 +68,7 @@ public final class Inbound {
                 batch.stream().sorted(Comparator.comparingLong(InboxApi.Received::signerId)).toList());
         while (!left.isEmpty()) {
             try {
-                jdbi.useTransaction(h -> fanoutLast.accept(h, () -> accounts.countsLast(h, () -> {
+                jdbi.useTransaction(h -> batchTail.accept(h, () -> {
                     // The same few statements over and over: plan each once per connection, not once per activity.
                     h.execute("SET LOCAL plan_cache_mode = force_generic_plan");
                     for (InboxApi.Received received : left) {
@@ -74,7 +78,7 @@ public final class Inbound {
                             throw new DroppedFromBatch(received, e);
                         }
                     }
-                })));
+                }));
                 return;
             } catch (DroppedFromBatch e) {
                 logDropped(e.received, e.reason);

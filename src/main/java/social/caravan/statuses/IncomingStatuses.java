@@ -51,7 +51,7 @@ final class IncomingStatuses {
         return jdbi.inTransaction(h -> {
             Status parent = p.inReplyToId() == null ? null
                     : store.findVisible(h, p.inReplyToId(), p.authorId()).filter(s -> s.reblogOfId() == null).orElse(null);
-            Optional<Long> inserted = store.insertRemote(h, new StatusStore.NewStatus(p.authorId(), "", p.content(),
+            Optional<Status> inserted = store.insertRemote(h, new StatusStore.NewStatus(p.authorId(), "", p.content(),
                     p.spoilerText(), p.sensitive() || !p.spoilerText().isBlank(), p.visibility(), p.language(),
                     parent == null ? null : parent.id(), parent == null ? null : parent.accountId(), null,
                     parent == null ? null : parent.conversationId(), null), p.uri(), p.url(), p.media(), p.emojis(),
@@ -59,7 +59,8 @@ final class IncomingStatuses {
             if (inserted.isEmpty()) {
                 return store.findByUriAny(h, p.uri()).orElseThrow();
             }
-            long id = inserted.get();
+            Status created = inserted.get();
+            long id = created.id();
             List<Long> mentioned = p.mentionedAccountIds().stream().distinct().limit(StatusService.MAX_MENTIONS).toList();
             store.insertMentions(h, id, mentioned);
             store.insertTags(h, id, p.tags());
@@ -74,7 +75,6 @@ final class IncomingStatuses {
                 effects.changed(h, parent.id(), p.authorId());
             }
             accounts.countStatus(h, p.authorId(), 1);
-            Status created = store.findVisible(h, id, p.authorId()).orElseThrow();
             if (p.visibility() == Visibility.DIRECT) {
                 directStatuses.posted(h, created, mentioned);
             }
@@ -172,18 +172,18 @@ final class IncomingStatuses {
                 return existing;
             }
             Visibility visibility = original.visibility() == Visibility.PRIVATE ? Visibility.PRIVATE : Visibility.PUBLIC;
-            Optional<Long> inserted = store.insertRemote(h, new StatusStore.NewStatus(accountId, "", "", "", false,
+            Optional<Status> inserted = store.insertRemote(h, new StatusStore.NewStatus(accountId, "", "", "", false,
                     visibility, null, null, null, original.id(), null, null), uri, null, null, null, at);
             if (inserted.isEmpty()) {
                 return store.findByUri(h, uri);
             }
-            long reblogId = inserted.get();
+            long reblogId = inserted.get().id();
             store.addReblog(h, original.id(), 1);
             effects.changed(h, original.id(), accountId);
             accounts.countStatus(h, accountId, 1);
             effects.notifyLocal(h, original.accountId(), accountId, NotificationService.REBLOG, original.id());
             queue.enqueue(h, Queues.DEFAULT, StatusService.FANOUT_JOB, new StatusService.Fanout(reblogId), null, "fanout:" + reblogId);
-            return store.findVisible(h, reblogId, accountId);
+            return inserted;
         });
     }
 }

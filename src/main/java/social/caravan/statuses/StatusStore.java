@@ -376,15 +376,13 @@ final class StatusStore {
     }
 
     /**
-     * Inserts a status from another server with its URI, URL, attachments and publication time; empty
-     * when a status with that URI exists (a concurrent delivery of the same activity).
+     * Inserts a status from another server with its URI, URL, attachments and publication time, and
+     * returns it; empty when a status with that URI exists (a concurrent delivery of the same
+     * activity). One statement for the status, its conversation (its own id when it starts one) and its
+     * counts row: a remote post is stored at the inbox's rate, so round trips and row versions count.
      */
-    /**
-     * One statement for the status, its conversation (its own id when it starts one) and its counts row:
-     * a remote post is stored at the inbox's rate, so round trips and row versions count.
-     */
-    Optional<Long> insertRemote(Handle h, NewStatus s, String uri, String url, String media, String emojis,
-                                Instant createdAt) {
+    Optional<Status> insertRemote(Handle h, NewStatus s, String uri, String url, String media, String emojis,
+                                  Instant createdAt) {
         return h.createQuery("""
                         WITH new AS (SELECT next_id() AS id),
                         status AS (
@@ -396,8 +394,9 @@ final class StatusStore {
                                   coalesce(:conversationId, (SELECT id FROM new)),
                                   :uri, :url, CAST(:media AS jsonb), CAST(:emojis AS jsonb), coalesce(:createdAt, now()))
                           ON CONFLICT (uri) WHERE uri IS NOT NULL DO NOTHING
-                          RETURNING id)
-                        INSERT INTO status_stats (status_id) SELECT id FROM status RETURNING status_id""")
+                          RETURNING *),
+                        stats AS (INSERT INTO status_stats (status_id) SELECT id FROM status)
+                        SELECT""" + " " + COLUMNS + " FROM status s")
                 .bind("accountId", s.accountId())
                 .bind("content", s.content())
                 .bind("spoilerText", s.spoilerText())
@@ -413,7 +412,7 @@ final class StatusStore {
                 .bind("media", media)
                 .bind("emojis", emojis)
                 .bindByType("createdAt", createdAt == null ? null : Timestamp.from(createdAt), Timestamp.class)
-                .mapTo(Long.class).findOne();
+                .map((rs, ctx) -> status(rs)).findOne();
     }
 
     void updateRemote(Handle h, long id, String media, String emojis, Instant editedAt) {

@@ -2,6 +2,7 @@ package social.caravan.core.bus;
 
 import java.sql.Connection;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +18,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import social.caravan.core.db.HeldBack;
 
 /**
  * Events from whichever process causes them to the streaming nodes that have listeners for them.
@@ -41,6 +43,8 @@ public final class EventBus implements AutoCloseable {
     private final Map<String, Integer> listened = new ConcurrentHashMap<>();
     private volatile Consumer<BusMessage> receiver;
     private ScheduledExecutorService heartbeat;
+    /** Messages published inside a {@link #publishLast}, by transaction. */
+    private final HeldBack<List<BusMessage>> heldBack = new HeldBack<>();
     /** Once the node leaves, its registration is gone at once and connections closing after that write nothing. */
     private volatile boolean left;
 
@@ -65,14 +69,38 @@ public final class EventBus implements AutoCloseable {
         publish(h, List.of(channel), event, payload);
     }
 
-    /** Publishes one event on each of {@code channels} that a live node listens to. */
+    /**
+     * Publishes one event on each of {@code channels} that a live node listens to; inside
+     * {@link #publishLast}, at its end.
+     */
     public void publish(Handle h, Collection<String> channels, String event, String payload) {
-        if (channels.isEmpty()) {
-            return;
+        List<BusMessage> messages = channels.stream().distinct().map(c -> new BusMessage(c, event, payload)).toList();
+        if (!messages.isEmpty() && !heldBack.hold(h, messages)) {
+            send(h, messages);
         }
-        for (Map.Entry<String, Boolean> listening : store.listeners(h, Set.copyOf(channels), node).entrySet()) {
-            BusMessage message = new BusMessage(listening.getKey(), event, payload);
-            if (listening.getValue()) {
+    }
+
+    /**
+     * Runs {@code work} in the caller's transaction, then publishes what it published, looking up
+     * who listens once for all of it: a batch of inbound posts publishes on many channels.
+     */
+    public void publishLast(Handle h, Runnable work) {
+        List<BusMessage> messages = heldBack.collect(h, work).stream().flatMap(List::stream).toList();
+        if (!messages.isEmpty()) {
+            send(h, messages);
+        }
+    }
+
+    private void send(Handle h, List<BusMessage> messages) {
+        Set<String> channels = new HashSet<>();
+        messages.forEach(m -> channels.add(m.channel()));
+        Map<String, Boolean> listening = store.listeners(h, channels, node);
+        for (BusMessage message : messages) {
+            Boolean remote = listening.get(message.channel());
+            if (remote == null) {
+                continue;
+            }
+            if (remote) {
                 transport.send(h, message);
             } else if (h.isInTransaction()) {
                 h.afterCommit(() -> deliver(message));
