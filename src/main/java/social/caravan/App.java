@@ -292,6 +292,8 @@ public final class App implements AutoCloseable {
         return new JobTypes()
                 .register("queue.prune_dead", job -> queue.pruneDead(Instant.now().minus(DEAD_JOBS_KEPT)))
                 .every(Duration.ofDays(1), "prune-dead-jobs", Queues.SCHEDULER, "queue.prune_dead")
+                .register(ActorDeletion.PRUNE_JOB, job -> actorDeletion.prune())
+                .every(Duration.ofHours(1), "prune-deleted-actors", Queues.SCHEDULER, ActorDeletion.PRUNE_JOB)
                 .register("auth.prune_codes", job -> auth.pruneExpiredCodes())
                 .every(Duration.ofHours(1), "prune-authorization-codes", Queues.SCHEDULER, "auth.prune_codes")
                 .register(StatusService.FANOUT_JOB, job -> feeds.fanout(job.payload(StatusService.Fanout.class).statusId()))
@@ -374,10 +376,11 @@ public final class App implements AutoCloseable {
                 new TagsApi(tags, authn, config.baseUrl()),
                 new DiscoveryApi(new DiscoveryService(database.jdbi(), accounts, clock), tags, statuses, accountJson, authn,
                         config.baseUrl()),
-                new WebFingerApi(accounts, accountJson, config),
+                new WebFingerApi(accounts, actorDeletion, config),
                 new InboxApi(accounts, signedRequests, queue, activityHandlers.keySet()),
                 new ActivityPubApi(accounts, accountJson, statuses, timelines, relationships, tags, instanceActor,
-                        signedRequests, vocab, new PublicPages(config.localDomain()), noteContexts, config.authorizedFetch()),
+                        signedRequests, vocab, new PublicPages(config.localDomain()), noteContexts, actorDeletion,
+                        config.authorizedFetch()),
                 new NodeInfoApi(accounts, config),
                 new WebPages(config, accounts, oauth, instance, csrf, rateLimits, addresses));
     }
