@@ -48,6 +48,7 @@ import social.caravan.federation.ActivityPubApi;
 import social.caravan.federation.DomainBlocks;
 import social.caravan.federation.DeliverySigners;
 import social.caravan.federation.Fetcher;
+import social.caravan.federation.Forwarded;
 import social.caravan.federation.InboxApi;
 import social.caravan.federation.Inbound;
 import social.caravan.federation.NoteContexts;
@@ -160,6 +161,7 @@ public final class App implements AutoCloseable {
     private final NoteContexts noteContexts;
     private final Map<String, ActivityHandler> activityHandlers;
     private final Inbound inbound;
+    private final Forwarded forwarded;
     private final Publisher publisher;
     private final DeliverySigners deliverySigners;
     private final ActorDeletion actorDeletion;
@@ -207,6 +209,7 @@ public final class App implements AutoCloseable {
                 config.baseUrl());
         this.activityHandlers = Handlers.table(relationships, statuses, reports, remoteStatuses, remoteAccounts, fetcher);
         this.inbound = new Inbound(database.jdbi(), feeds::fanoutLast, accounts, domainBlocks, activityHandlers);
+        this.forwarded = new Forwarded(queue, fetcher, remoteAccounts, domainBlocks, activityHandlers);
         this.publisher = new Publisher(accounts, accountJson, statuses, relationships, tags, vocab, noteContexts, lanes,
                 domainBlocks, reports, instanceActor, config.baseUrl());
         this.actorDeletion = new ActorDeletion(database.jdbi(), accounts, accountJson, relationships, lanes, domainBlocks);
@@ -307,6 +310,7 @@ public final class App implements AutoCloseable {
                 .register(PollService.END_JOB, job -> polls.end(job.payload(PollService.End.class).pollId()))
                 .registerBatched(InboxApi.INBOUND_JOB, job -> inbound.process(job.payload(InboxApi.Received.class)),
                         jobs -> inbound.processAll(payloads(jobs, InboxApi.Received.class)), INBOUND_BATCH, INBOUND_RETRIES)
+                .register(Forwarded.JOB, job -> forwarded.process(job.payload(Forwarded.Job.class)), INBOUND_RETRIES)
                 .register(Outbox.PUBLISH_JOB, job -> publisher.publish(job.payload(Outbox.Publish.class)))
                 .register(FeedService.MERGE_LIST_JOB, job -> {
                     FeedService.MergeList merge = job.payload(FeedService.MergeList.class);
@@ -377,7 +381,7 @@ public final class App implements AutoCloseable {
                 new DiscoveryApi(new DiscoveryService(database.jdbi(), accounts, clock), tags, statuses, accountJson, authn,
                         config.baseUrl()),
                 new WebFingerApi(accounts, actorDeletion, config),
-                new InboxApi(accounts, signedRequests, queue, activityHandlers.keySet()),
+                new InboxApi(accounts, signedRequests, queue, activityHandlers.keySet(), forwarded),
                 new ActivityPubApi(accounts, accountJson, statuses, timelines, relationships, tags, instanceActor,
                         signedRequests, vocab, new PublicPages(config.localDomain()), noteContexts, actorDeletion,
                         config.authorizedFetch()),
