@@ -49,8 +49,9 @@ public final class Forwarded {
 
     /** Whether the inbox takes this activity as forwarded: a type taken so, not signed by its actor. */
     boolean isForwarded(JsonNode activity, Account signer) {
-        return TYPES.contains(Activity.text(activity, "type"))
-                && !signer.remote().uri().equals(Activity.idOf(activity.path("actor")));
+        String type = Activity.text(activity, "type");
+        String actor = Activity.idOf(activity.path("actor"));
+        return type != null && TYPES.contains(type) && actor != null && !signer.remote().uri().equals(actor);
     }
 
     /**
@@ -60,9 +61,9 @@ public final class Forwarded {
     void enqueue(JsonNode activity, String body, Account signer) {
         String type = Activity.text(activity, "type");
         String actor = Activity.idOf(activity.path("actor"));
-        String origin = actor == null ? "" : Activity.authority(actor);
+        String origin = Activity.authority(actor);
         if (origin.isEmpty() || !(actor.startsWith("https://") || actor.startsWith("http://"))) {
-            throw ApiException.unprocessable("Validation failed: the activity has no actor");
+            throw ApiException.unprocessable("Validation failed: the activity's actor is not an http(s) URL");
         }
         String id = Activity.text(activity, "id");
         if (id != null && !origin.equals(Activity.authority(id))) {

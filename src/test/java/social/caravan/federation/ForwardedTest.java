@@ -201,6 +201,14 @@ class ForwardedTest {
         foreignId.put("id", relay.base + "/announces/1");
         assertThat(forward(foreignId).status()).isEqualTo(422);
         assertThat(forward(activity("Delete", Json.object())).status()).as("a Delete naming nothing").isEqualTo(422);
+        ObjectNode notHttp = activity("Create", note("<p>x</p>", true)).put("actor", "urn:x:ann");
+        assertThat(forward(notHttp).status()).as("an actor that is no URL").isEqualTo(422);
+        ObjectNode untyped = activity("Create", note("<p>x</p>", true));
+        untyped.remove("type");
+        assertThat(forward(untyped).status()).as("no type").isEqualTo(422);
+        ObjectNode noActor = activity("Create", note("<p>x</p>", true));
+        noActor.remove("actor");
+        assertThat(forward(noActor).status()).as("no actor").isEqualTo(401);
     }
 
     @Test
