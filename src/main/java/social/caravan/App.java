@@ -48,6 +48,7 @@ import social.caravan.federation.ActivityPubApi;
 import social.caravan.federation.DomainBlocks;
 import social.caravan.federation.DeliverySigners;
 import social.caravan.federation.Fetcher;
+import social.caravan.federation.Forwarded;
 import social.caravan.federation.InboxApi;
 import social.caravan.federation.Inbound;
 import social.caravan.federation.NoteContexts;
@@ -161,6 +162,7 @@ public final class App implements AutoCloseable {
     private final NoteContexts noteContexts;
     private final Map<String, ActivityHandler> activityHandlers;
     private final Inbound inbound;
+    private final Forwarded forwarded;
     private final Publisher publisher;
     private final DeliverySigners deliverySigners;
     private final ActorDeletion actorDeletion;
@@ -214,6 +216,7 @@ public final class App implements AutoCloseable {
         this.inbound = new Inbound(database.jdbi(),
                 (h, work) -> bus.publishLast(h, () -> feeds.fanoutLast(h, () -> accounts.countsLast(h, work))),
                 accounts, domainBlocks, activityHandlers);
+        this.forwarded = new Forwarded(queue, fetcher, remoteAccounts, domainBlocks, activityHandlers);
         this.publisher = new Publisher(accounts, accountJson, statuses, relationships, tags, vocab, noteContexts, lanes,
                 domainBlocks, reports, instanceActor, config.baseUrl());
         this.actorDeletion = new ActorDeletion(database.jdbi(), accounts, accountJson, relationships, lanes, domainBlocks);
@@ -299,6 +302,8 @@ public final class App implements AutoCloseable {
         return new JobTypes()
                 .register("queue.prune_dead", job -> queue.pruneDead(Instant.now().minus(DEAD_JOBS_KEPT)))
                 .every(Duration.ofDays(1), "prune-dead-jobs", Queues.SCHEDULER, "queue.prune_dead")
+                .register(ActorDeletion.PRUNE_JOB, job -> actorDeletion.prune())
+                .every(Duration.ofHours(1), "prune-deleted-actors", Queues.SCHEDULER, ActorDeletion.PRUNE_JOB)
                 .register("auth.prune_codes", job -> auth.pruneExpiredCodes())
                 .every(Duration.ofHours(1), "prune-authorization-codes", Queues.SCHEDULER, "auth.prune_codes")
                 .register(StatusService.FANOUT_JOB, job -> feeds.fanout(job.payload(StatusService.Fanout.class).statusId()))
@@ -312,6 +317,7 @@ public final class App implements AutoCloseable {
                 .register(PollService.END_JOB, job -> polls.end(job.payload(PollService.End.class).pollId()))
                 .registerBatched(InboxApi.INBOUND_JOB, job -> inbound.process(job.payload(InboxApi.Received.class)),
                         jobs -> inbound.processAll(payloads(jobs, InboxApi.Received.class)), INBOUND_BATCH, INBOUND_RETRIES)
+                .register(Forwarded.JOB, job -> forwarded.process(job.payload(Forwarded.Job.class)), INBOUND_RETRIES)
                 .register(Outbox.PUBLISH_JOB, job -> publisher.publish(job.payload(Outbox.Publish.class)))
                 .register(FeedService.MERGE_LIST_JOB, job -> {
                     FeedService.MergeList merge = job.payload(FeedService.MergeList.class);
@@ -381,10 +387,11 @@ public final class App implements AutoCloseable {
                 new TagsApi(tags, authn, config.baseUrl()),
                 new DiscoveryApi(new DiscoveryService(database.jdbi(), accounts, clock), tags, statuses, accountJson, authn,
                         config.baseUrl()),
-                new WebFingerApi(accounts, accountJson, config),
-                new InboxApi(accounts, signedRequests, inboxQueue, activityHandlers.keySet()),
+                new WebFingerApi(accounts, actorDeletion, config),
+                new InboxApi(accounts, signedRequests, inboxQueue, activityHandlers.keySet(), forwarded),
                 new ActivityPubApi(accounts, accountJson, statuses, timelines, relationships, tags, instanceActor,
-                        signedRequests, vocab, new PublicPages(config.localDomain()), noteContexts, config.authorizedFetch()),
+                        signedRequests, vocab, new PublicPages(config.localDomain()), noteContexts, actorDeletion,
+                        config.authorizedFetch()),
                 new NodeInfoApi(accounts, config),
                 new WebPages(config, accounts, oauth, instance, csrf, rateLimits, addresses));
     }

@@ -49,12 +49,13 @@ public final class ActivityPubApi implements Routes {
     private final ActivityStreams vocab;
     private final PublicPages pages;
     private final NoteContexts noteContexts;
+    private final ActorDeletion deletions;
     private final boolean authorizedFetch;
 
     public ActivityPubApi(AccountService accounts, AccountJson accountJson, StatusService statuses, TimelineService timelines,
                           RelationshipService relationships, TagService tags, InstanceActor instanceActor,
                           SignedRequests signedRequests, ActivityStreams vocab, PublicPages pages, NoteContexts noteContexts,
-                          boolean authorizedFetch) {
+                          ActorDeletion deletions, boolean authorizedFetch) {
         this.accounts = accounts;
         this.accountJson = accountJson;
         this.statuses = statuses;
@@ -66,6 +67,7 @@ public final class ActivityPubApi implements Routes {
         this.vocab = vocab;
         this.pages = pages;
         this.noteContexts = noteContexts;
+        this.deletions = deletions;
         this.authorizedFetch = authorizedFetch;
     }
 
@@ -96,7 +98,12 @@ public final class ActivityPubApi implements Routes {
     }
 
     private void actor(Context ctx, boolean profilePath) {
-        Account account = local(ctx);
+        Optional<Account> found = accounts.findLocal(ctx.pathParam("name"));
+        if (found.isEmpty()) {
+            deletedActor(ctx);
+            return;
+        }
+        Account account = found.get();
         if (!wantsActivity(ctx)) {
             if (!profilePath) {
                 ctx.redirect(accountJson.profileUrl(account), io.javalin.http.HttpStatus.FOUND);
@@ -108,6 +115,29 @@ public final class ActivityPubApi implements Routes {
         }
         requester(ctx);
         activity(ctx, vocab.person(account, tags.featured(account.id())));
+    }
+
+    /**
+     * A deleted account, as Mastodon answers for the suspended account it keeps: while its Delete is
+     * being delivered, the suspended actor with its key to those asking for JSON (a page is 403); after
+     * that, 410 Gone.
+     */
+    private void deletedActor(Context ctx) {
+        String name = ctx.pathParam("name");
+        Optional<ActorDeletion.Deleting> deleting = deletions.deleting(name);
+        if (deleting.isPresent()) {
+            if (!wantsActivity(ctx)) {
+                throw ApiException.forbidden("Forbidden");
+            }
+            requester(ctx);
+            ActorDeletion.Deleting d = deleting.get();
+            activity(ctx, vocab.suspendedPerson(d.username(), d.bot(), d.createdAt(), d.publicKey()));
+            return;
+        }
+        if (deletions.isGone(name)) {
+            throw new ApiException(410, "Gone");
+        }
+        throw ApiException.notFound();
     }
 
     private void status(Context ctx, boolean profilePath) {

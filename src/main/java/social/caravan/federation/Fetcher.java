@@ -60,7 +60,7 @@ public final class Fetcher {
             throw new FetchFailed(response.uri().getHost() + " is suspended");
         }
         if (!response.ok()) {
-            throw new FetchFailed(uri + " answered " + response.status());
+            throw new FetchFailed(uri + " answered " + response.status(), response.status());
         }
         String type = response.contentType() == null ? "" : response.contentType().toLowerCase(Locale.ROOT);
         boolean json = type.startsWith("application/activity+json") || type.startsWith("application/ld+json")

@@ -22,7 +22,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * The inboxes: {@code POST /users/:name/inbox} and the shared {@code POST /inbox}. An activity is
  * answered 202 only once it is stored on the {@code ingress} queue, where {@link Inbound} applies it.
- * Before that: the signature must verify (401), by the activity's actor (401); the body must be a
+ * Before that: the signature must verify (401), by the activity's actor (401, except a Create, Update,
+ * Delete or Announce another server forwarded: {@link Forwarded} takes those); the body must be a
  * JSON object nested at most {@link #MAX_DEPTH} deep (400); the activity's id, and the id of an object
  * it creates, updates or deletes, must be on the actor's server, and an Undo must undo the actor's
  * own activity (422). Types this server does not apply are answered 202 and dropped. Bodies over
@@ -43,12 +44,15 @@ public final class InboxApi implements Routes {
     private final SignedRequests signedRequests;
     private final GroupedEnqueue queue;
     private final Set<String> types;
+    private final Forwarded forwarded;
 
-    public InboxApi(AccountService accounts, SignedRequests signedRequests, GroupedEnqueue queue, Set<String> types) {
+    public InboxApi(AccountService accounts, SignedRequests signedRequests, GroupedEnqueue queue, Set<String> types,
+                    Forwarded forwarded) {
         this.accounts = accounts;
         this.signedRequests = signedRequests;
         this.queue = queue;
         this.types = types;
+        this.forwarded = forwarded;
     }
 
     @Override
@@ -79,6 +83,11 @@ public final class InboxApi implements Routes {
         }
         if (activity == null) {
             throw ApiException.badRequest("The request body is not a JSON object nested at most " + MAX_DEPTH + " deep");
+        }
+        if (forwarded.isForwarded(activity, signer)) {
+            forwarded.enqueue(activity, body, signer);
+            ctx.status(202);
+            return;
         }
         check(activity, signer);
         String type = Activity.text(activity, "type");

@@ -7,22 +7,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import social.caravan.accounts.Account;
-import social.caravan.accounts.AccountJson;
 import social.caravan.accounts.AccountService;
 import social.caravan.core.config.Config;
 import social.caravan.core.http.ApiException;
 import social.caravan.core.http.Routes;
 import social.caravan.core.json.Json;
 
-/** WebFinger (RFC 7033) for local accounts, and host-meta pointing to it, as Mastodon serves them. */
+/**
+ * WebFinger (RFC 7033) for local accounts, and host-meta pointing to it, as Mastodon serves them. A
+ * deleted account still answers while its Delete is being delivered, then 410 Gone.
+ */
 public final class WebFingerApi implements Routes {
     private final AccountService accounts;
-    private final AccountJson accountJson;
+    private final ActorDeletion deletions;
     private final Config config;
 
-    public WebFingerApi(AccountService accounts, AccountJson accountJson, Config config) {
+    public WebFingerApi(AccountService accounts, ActorDeletion deletions, Config config) {
         this.accounts = accounts;
-        this.accountJson = accountJson;
+        this.deletions = deletions;
         this.config = config;
     }
 
@@ -41,11 +43,22 @@ public final class WebFingerApi implements Routes {
             instanceActor(ctx);
             return;
         }
-        Account account = resolve(resource.trim()).orElseThrow(ApiException::notFound);
-        String profile = accountJson.profileUrl(account);
-        String actor = accountJson.actorUri(account);
+        String name = username(resource.trim()).orElseThrow(ApiException::notFound);
+        Optional<Account> account = accounts.findLocal(name);
+        String username;
+        if (account.isPresent()) {
+            username = account.get().username();
+        } else {
+            Optional<ActorDeletion.Deleting> deleting = deletions.deleting(name);
+            if (deleting.isEmpty()) {
+                throw deletions.isGone(name) ? new ApiException(410, "Gone") : ApiException.notFound();
+            }
+            username = deleting.get().username();
+        }
+        String profile = config.baseUrl() + "/@" + username;
+        String actor = config.baseUrl() + "/users/" + username;
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("subject", "acct:" + account.username() + "@" + config.localDomain());
+        doc.put("subject", "acct:" + username + "@" + config.localDomain());
         doc.put("aliases", List.of(profile, actor));
         doc.put("links", List.of(
                 Map.of("rel", "http://webfinger.net/rel/profile-page", "type", "text/html", "href", profile),
@@ -76,14 +89,14 @@ public final class WebFingerApi implements Routes {
         ctx.contentType("application/jrd+json; charset=utf-8").result(Json.write(doc));
     }
 
-    /** Accepts {@code acct:user@domain}, {@code user@domain}, and the profile or actor URL. */
-    private Optional<Account> resolve(String resource) {
+    /** The local username a resource names: {@code acct:user@domain}, {@code user@domain}, or the profile or actor URL. */
+    private Optional<String> username(String resource) {
         String base = config.baseUrl();
         if (resource.startsWith(base + "/@")) {
-            return accounts.findLocal(resource.substring(base.length() + 2));
+            return Optional.of(resource.substring(base.length() + 2));
         }
         if (resource.startsWith(base + "/users/")) {
-            return accounts.findLocal(resource.substring(base.length() + 7));
+            return Optional.of(resource.substring(base.length() + 7));
         }
         String handle = resource.startsWith("acct:") ? resource.substring(5) : resource;
         int at = handle.lastIndexOf('@');
@@ -94,7 +107,7 @@ public final class WebFingerApi implements Routes {
         if (!domain.equalsIgnoreCase(config.localDomain()) && !domain.equalsIgnoreCase(config.webDomain())) {
             return Optional.empty();
         }
-        return accounts.findLocal(handle.substring(0, at));
+        return Optional.of(handle.substring(0, at));
     }
 
     private void hostMeta(Context ctx) {

@@ -314,6 +314,100 @@ class FederationGapsTest {
         assertThat(delete.signature()).contains("keyId=\"" + actor + "#main-key\"");
     }
 
+    static Http.Response getActivity(String path) {
+        return server.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl + path))
+                .header("Accept", "application/activity+json").GET().build());
+    }
+
+    @Test
+    void aDeletedAccountsActorServesItsKeyUntilItsDeleteIsDeliveredAndThenIsGone() throws Exception {
+        local("delia");
+        String actor = server.baseUrl + "/users/delia";
+        peer.actor("gx1");
+        FakeFediverse dead = new FakeFediverse();
+        try {
+            for (FakeFediverse p : List.of(peer, dead)) {
+                String user = p == peer ? "gx1" : "gx2";
+                p.actor(user);
+                ObjectNode follow = Json.object().put("@context", "https://www.w3.org/ns/activitystreams")
+                        .put("id", p.base + "/activities/" + SEQ.incrementAndGet()).put("type", "Follow")
+                        .put("actor", p.actorUri(user)).put("object", actor);
+                Http.Response r = server.http.send(p.signedPost(server.baseUrl + "/inbox", user, Json.write(follow)));
+                assertThat(r.status()).as(r.body()).isEqualTo(202);
+                Await.until("the Accept at " + p.domain, () -> p.received("Accept").stream()
+                        .anyMatch(a -> a.activity().path("object").path("id").asString().equals(follow.path("id").asString())));
+            }
+        } finally {
+            dead.close();
+        }
+        String deadHost = dead.domain;
+
+        server.app.actorDeletion().delete("delia");
+        Await.until("the Delete at the live peer", () -> deletesOf(actor).size() == 1);
+
+        // While the Delete is delivered (one server still down), the actor is served suspended, with its key.
+        Http.Response doc = getActivity("/users/delia");
+        assertThat(doc.status()).as(doc.body()).isEqualTo(200);
+        JsonNode person = doc.json();
+        assertThat(person.path("id").asString()).isEqualTo(actor);
+        assertThat(person.path("suspended").asBoolean()).isTrue();
+        assertThat(person.path("preferredUsername").asString()).isEqualTo("delia");
+        assertThat(person.path("summary").asString()).isEmpty();
+        assertThat(person.path("publicKey").path("id").asString()).isEqualTo(actor + "#main-key");
+        assertThat(getActivity("/@delia").json()).isEqualTo(person);
+        assertThat(server.http.get("/@delia").status()).as("a browser").isEqualTo(403);
+        Http.Response finger = server.http.get("/.well-known/webfinger?resource=acct:delia@" + server.app.config().localDomain());
+        assertThat(finger.status()).isEqualTo(200);
+        assertThat(finger.json().path("links").toString()).contains(actor);
+
+        // The Delete the peer got verifies against the key the actor URL serves (keyId's fragment dropped).
+        FakeFediverse.Received delete = deletesOf(actor).get(0);
+        String keyId = social.caravan.core.signatures.DraftCavage.parse(delete.signature()).keyId();
+        assertThat(keyId).isEqualTo(actor + "#main-key");
+        java.security.PublicKey served = social.caravan.core.signatures.Keys.publicKey(
+                getActivity(java.net.URI.create(keyId).getPath()).json().path("publicKey").path("publicKeyPem").asString());
+        String verifiedBy = new social.caravan.core.signatures.SignatureVerifier(java.time.Clock.systemUTC()).verify(
+                new social.caravan.core.signatures.SignedRequest("POST", delete.path(), "http", delete.headers(), delete.body()),
+                (id, refresh) -> java.util.Optional.of(served));
+        assertThat(verifiedBy).isEqualTo(keyId);
+        java.security.PublicKey other = peer.actor("gx1").keys.getPublic();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new social.caravan.core.signatures.SignatureVerifier(
+                java.time.Clock.systemUTC()).verify(new social.caravan.core.signatures.SignedRequest("POST", delete.path(),
+                "http", delete.headers(), delete.body()), (id, refresh) -> java.util.Optional.of(other)))
+                .as("another key does not verify it").isInstanceOf(Exception.class);
+
+        // The pruning keeps the key while a delivery is left, and removes it once none is.
+        server.app.actorDeletion().prune();
+        assertThat(deletedActorRows(actor)).isEqualTo(1);
+        assertThat(getActivity("/users/delia").status()).isEqualTo(200);
+        server.app.database().jdbi().useHandle(h -> h.createUpdate("DELETE FROM deliveries WHERE host = :host")
+                .bind("host", deadHost).execute()); // the lanes give it up
+        assertThat(server.app.actorDeletion().prune()).isGreaterThanOrEqualTo(1);
+        assertThat(deletedActorRows(actor)).isZero();
+
+        for (String path : List.of("/users/delia", "/@delia")) {
+            Http.Response gone = getActivity(path);
+            assertThat(gone.status()).as(path).isEqualTo(410);
+            assertThat(gone.json().path("error").asString()).isEqualTo("Gone");
+        }
+        assertThat(server.http.get("/@delia").status()).isEqualTo(410);
+        assertThat(server.http.get("/.well-known/webfinger?resource=acct:delia@" + server.app.config().localDomain())
+                .status()).isEqualTo(410);
+        assertThat(getActivity("/users/nobody_ever").status()).as("never existed").isEqualTo(404);
+
+        // Caravan lets a deleted name be registered again; the new account's actor is served as usual.
+        server.createAccount("delia");
+        JsonNode reborn = getActivity("/users/delia").json();
+        assertThat(reborn.has("suspended")).isFalse();
+        assertThat(reborn.path("publicKey").path("publicKeyPem").asString())
+                .isNotEqualTo(person.path("publicKey").path("publicKeyPem").asString());
+    }
+
+    static long deletedActorRows(String actor) {
+        return server.app.database().jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM deleted_actors WHERE uri = :uri")
+                .bind("uri", actor).mapTo(Long.class).one());
+    }
+
     static List<FakeFediverse.Received> deletesOf(String actor) {
         return peer.received("Delete").stream().filter(d -> d.activity().path("object").asString().equals(actor)).toList();
     }

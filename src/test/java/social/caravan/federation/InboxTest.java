@@ -85,11 +85,23 @@ class InboxTest {
     }
 
     @Test
-    void anActivityWhoseActorIsNotTheSignerIs401() {
-        String body = Json.write(create("eve", peer.base + "/notes/not-mine", "<p>hi</p>"));
-        Http.Response r = post("/inbox", "remy", body);
+    void anActivityWhoseActorIsNotTheSignerIs401UnlessItIsOfATypeForwardedFromItsOrigin() {
+        ObjectNode follow = Json.object();
+        follow.put("id", peer.base + "/follows/spoofed").put("type", "Follow").put("actor", peer.actorUri("eve"))
+                .put("object", server.baseUrl + "/users/alice");
+        Http.Response r = post("/inbox", "remy", Json.write(follow));
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.json().path("error").asString()).contains("not by the activity's actor");
+
+        // A Create is taken as forwarded, but its embedded content is never stored: the note is fetched
+        // from its server, which does not serve it.
+        String noteId = peer.base + "/notes/not-mine";
+        Http.Response created = post("/inbox", "remy", Json.write(create("eve", noteId, "<p>spoofed</p>")));
+        assertThat(created.status()).isEqualTo(202);
+        Await.until("the note asked of its server", () -> peer.requests.contains("/notes/not-mine"));
+        Await.until("the ingress queue idle", () -> server.app.queue().stats().stream()
+                .filter(q -> q.queue().equals("ingress")).allMatch(q -> q.ready() + q.running() == 0));
+        assertThat(server.app.statuses().findByUri(noteId)).isEmpty();
     }
 
     @Test

@@ -42,8 +42,12 @@ public final class FakeFediverse implements AutoCloseable {
     /** Documents served at a path (Notes, say), as JSON. */
     public final Map<String, String> objects = new ConcurrentHashMap<>();
 
-    /** A delivery: the inbox path, its Signature header and the activity. */
-    public record Received(String path, String signature, tools.jackson.databind.JsonNode activity) {
+    /**
+     * A delivery: the inbox path, its Signature header and the activity; every header (by lower-case
+     * name) and the raw body, to verify the signature with.
+     */
+    public record Received(String path, String signature, tools.jackson.databind.JsonNode activity,
+                           Map<String, List<String>> headers, byte[] body) {
         public String type() {
             return activity.path("type").asString();
         }
@@ -139,8 +143,11 @@ public final class FakeFediverse implements AutoCloseable {
         String query = exchange.getRequestURI().getRawQuery();
         requests.add(path + (query == null ? "" : "?" + query));
         if (exchange.getRequestMethod().equals("POST") && (path.equals("/inbox") || path.endsWith("/inbox"))) {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            inbox.add(new Received(path, exchange.getRequestHeaders().getFirst("Signature"), Json.read(body)));
+            byte[] raw = exchange.getRequestBody().readAllBytes();
+            Map<String, List<String>> headers = new java.util.HashMap<>();
+            exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), List.copyOf(v)));
+            inbox.add(new Received(path, exchange.getRequestHeaders().getFirst("Signature"),
+                    Json.read(new String(raw, StandardCharsets.UTF_8)), Map.copyOf(headers), raw));
             send(exchange, 202, "application/json", "{}");
             return;
         }

@@ -60,7 +60,8 @@ public record Activity(Account actor, JsonNode json) {
         return uri != null && authority(uri).equals(authority(actorUri()));
     }
 
-    static String authority(String uri) {
+    /** A URI's host and port, lower-case; empty when it has none. */
+    public static String authority(String uri) {
         try {
             String authority = URI.create(uri).getRawAuthority();
             return authority == null ? "" : authority.toLowerCase(Locale.ROOT);

@@ -107,6 +107,39 @@ public final class ActivityStreams {
         return doc;
     }
 
+    /**
+     * A deleted account's actor while its Delete is delivered, as Mastodon renders a suspended one:
+     * the endpoints and the public key (peers verify the Delete with it), no profile, {@code suspended}.
+     */
+    public Map<String, Object> suspendedPerson(String username, boolean bot, Instant createdAt, String publicKeyPem) {
+        String id = baseUrl + "/users/" + username;
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("@context", ACTOR_CONTEXT);
+        doc.put("id", id);
+        doc.put("type", bot ? "Service" : "Person");
+        doc.put("following", id + "/following");
+        doc.put("followers", id + "/followers");
+        doc.put("inbox", id + "/inbox");
+        doc.put("outbox", id + "/outbox");
+        doc.put("featured", id + "/collections/featured");
+        doc.put("featuredTags", id + "/collections/tags");
+        doc.put("preferredUsername", username);
+        doc.put("name", username);
+        doc.put("summary", "");
+        doc.put("url", baseUrl + "/@" + username);
+        doc.put("manuallyApprovesFollowers", false);
+        doc.put("discoverable", false);
+        doc.put("indexable", false);
+        doc.put("published", time(createdAt.atZone(ZoneOffset.UTC).toLocalDate().atStartOfDay(ZoneOffset.UTC).toInstant()));
+        doc.put("memorial", false);
+        doc.put("publicKey", map("id", id + "#main-key", "owner", id, "publicKeyPem", publicKeyPem));
+        doc.put("tag", List.of());
+        doc.put("attachment", List.of());
+        doc.put("suspended", true);
+        doc.put("endpoints", map("sharedInbox", baseUrl + "/inbox"));
+        return doc;
+    }
+
     /** The instance actor: an Application named after the domain, with its own key. */
     public Map<String, Object> instanceActor(String publicKeyPem) {
         String id = baseUrl + "/actor";
