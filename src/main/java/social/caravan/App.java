@@ -188,7 +188,7 @@ public final class App implements AutoCloseable {
         this.signedRequests = new SignedRequests(new SignatureVerifier(clock), remoteAccounts, domainBlocks, config.https());
         this.feeds = new FeedService(database.jdbi(), notifications, queue, config.activeDays(), bus);
         this.polls = new PollService(database.jdbi(), notifications, queue, outbox);
-        this.accountJson = new AccountJson(config.baseUrl(), config.localDomain());
+        this.accountJson = new AccountJson(config.baseUrl(), config.localDomain(), accounts::findCached);
         this.conversations = new ConversationService(database.jdbi(), bus);
         this.statuses = new StatusService(database.jdbi(), invalidations, accounts, accountJson, auth, notifications,
                 queue, polls, conversations, bus, outbox, remoteAccounts, feeds::fanoutInTransaction, config.baseUrl());
@@ -205,7 +205,8 @@ public final class App implements AutoCloseable {
         this.noteContexts = new NoteContexts(accounts, accountJson, statuses);
         this.remoteStatuses = new RemoteStatuses(statuses, accounts, remoteAccounts, fetcher, domainBlocks,
                 config.baseUrl());
-        this.activityHandlers = Handlers.table(relationships, statuses, reports, remoteStatuses, remoteAccounts, fetcher);
+        this.activityHandlers = Handlers.table(accounts, relationships, statuses, reports, remoteStatuses, remoteAccounts,
+                fetcher);
         this.inbound = new Inbound(database.jdbi(), feeds::fanoutLast, accounts, domainBlocks, activityHandlers);
         this.publisher = new Publisher(accounts, accountJson, statuses, relationships, tags, vocab, noteContexts, lanes,
                 domainBlocks, reports, instanceActor, config.baseUrl());
