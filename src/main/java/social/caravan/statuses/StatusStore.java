@@ -283,27 +283,33 @@ final class StatusStore {
         insertTags(h, statusId, names);
     }
 
-    /** A version of a status; {@code pollOptions} null when it had no poll. */
+    /**
+     * A version of a status; {@code pollOptions} null when it had no poll, {@code emojis} its custom emoji as
+     * rendered JSON (null: none).
+     */
     record Edit(String text, String content, String spoilerText, boolean sensitive, List<String> pollOptions,
-                Instant createdAt) {}
+                Instant createdAt, String emojis) {}
 
     void insertEdit(Handle h, long statusId, Edit edit) {
         h.createUpdate("""
-                        INSERT INTO status_edits (status_id, text, content, spoiler_text, sensitive, poll_options, created_at)
-                        VALUES (:s, :text, :content, :spoiler, :sensitive, :pollOptions, :at)""")
+                        INSERT INTO status_edits (status_id, text, content, spoiler_text, sensitive, poll_options, created_at,
+                                                  emojis)
+                        VALUES (:s, :text, :content, :spoiler, :sensitive, :pollOptions, :at, CAST(:emojis AS jsonb))""")
                 .bind("s", statusId).bind("text", edit.text()).bind("content", edit.content())
                 .bind("spoiler", edit.spoilerText()).bind("sensitive", edit.sensitive())
                 .bindByType("pollOptions", edit.pollOptions() == null ? null : edit.pollOptions().toArray(String[]::new),
                         String[].class)
-                .bind("at", Timestamp.from(edit.createdAt())).execute();
+                .bind("at", Timestamp.from(edit.createdAt())).bind("emojis", edit.emojis()).execute();
     }
 
     List<Edit> edits(Handle h, long statusId) {
-        return h.createQuery("SELECT text, content, spoiler_text, sensitive, poll_options, created_at FROM status_edits WHERE status_id = :s ORDER BY id")
+        return h.createQuery("""
+                        SELECT text, content, spoiler_text, sensitive, poll_options, created_at, emojis::text AS emojis
+                          FROM status_edits WHERE status_id = :s ORDER BY id""")
                 .bind("s", statusId)
                 .map((rs, ctx) -> new Edit(rs.getString("text"), rs.getString("content"), rs.getString("spoiler_text"),
                         rs.getBoolean("sensitive"), pollOptions(rs.getArray("poll_options")),
-                        rs.getTimestamp("created_at").toInstant()))
+                        rs.getTimestamp("created_at").toInstant(), rs.getString("emojis")))
                 .list();
     }
 

@@ -166,7 +166,7 @@ class MoveTest {
         MastodonSchemas.assertValid("Account", old.path("moved"));
         JsonNode fresh = server.http.get("/api/v1/accounts/" + newId, alice).json();
         assertThat(fresh.has("moved")).as("only a moved account has moved").isFalse();
-        JsonNode anonymous = server.http.get("/api/v1/accounts/" + oldId, null).json();
+        JsonNode anonymous = server.http.get("/api/v1/accounts/" + oldId).json();
         assertThat(anonymous.path("moved").path("id").asString()).isEqualTo(Long.toString(newId));
 
         // A moved account takes no new followers.
