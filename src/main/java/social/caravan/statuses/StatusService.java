@@ -562,4 +562,20 @@ public final class StatusService {
         }
         return jdbi.withHandle(h -> store.storedUris(h, ids));
     }
+
+    /**
+     * A page of the public and unlisted replies to {@code statusId} after {@code minId}, oldest first: its
+     * author's own ({@code selfReplies}) or everyone else's. The caller checks that the status may be seen.
+     */
+    public List<Long> replyIds(long statusId, long authorId, boolean selfReplies, long minId, int limit) {
+        return jdbi.withHandle(h -> store.replyIds(h, statusId, authorId, selfReplies, minId, limit));
+    }
+
+    /** For each of {@code ids} that has some: the first {@code limit} public or unlisted self-replies, oldest first. */
+    public Map<Long, List<Long>> selfReplyIds(List<Long> ids, int limit) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        return jdbi.withHandle(h -> store.selfReplyIds(h, ids, limit));
+    }
 }
