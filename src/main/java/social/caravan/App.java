@@ -376,7 +376,7 @@ public final class App implements AutoCloseable {
                 new DiscoveryApi(new DiscoveryService(database.jdbi(), accounts, clock), tags, statuses, accountJson, authn,
                         config.baseUrl()),
                 new WebFingerApi(accounts, accountJson, config),
-                new InboxApi(accounts, signedRequests, queue, activityHandlers.keySet()),
+                new InboxApi(accounts, signedRequests, queue, activityHandlers.keySet(), lanes),
                 new ActivityPubApi(accounts, accountJson, statuses, timelines, relationships, tags, instanceActor,
                         signedRequests, vocab, new PublicPages(config.localDomain()), noteContexts, config.authorizedFetch()),
                 new NodeInfoApi(accounts, config),

@@ -11,6 +11,7 @@ import social.caravan.accounts.AccountService;
 import social.caravan.core.http.ApiException;
 import social.caravan.core.http.Routes;
 import social.caravan.core.json.Json;
+import social.caravan.core.queue.DeliveryLanes;
 import social.caravan.core.queue.JobQueue;
 import social.caravan.core.queue.Queues;
 import social.caravan.core.signatures.SignatureVerifier;
@@ -43,12 +44,15 @@ public final class InboxApi implements Routes {
     private final SignedRequests signedRequests;
     private final JobQueue queue;
     private final Set<String> types;
+    private final DeliveryLanes lanes;
 
-    public InboxApi(AccountService accounts, SignedRequests signedRequests, JobQueue queue, Set<String> types) {
+    public InboxApi(AccountService accounts, SignedRequests signedRequests, JobQueue queue, Set<String> types,
+                    DeliveryLanes lanes) {
         this.accounts = accounts;
         this.signedRequests = signedRequests;
         this.queue = queue;
         this.types = types;
+        this.lanes = lanes;
     }
 
     @Override
@@ -77,6 +81,8 @@ public final class InboxApi implements Routes {
             }
             throw e;
         }
+        // As Mastodon: a server that sends us something is worth delivering to again.
+        lanes.heardFrom(signer.remote().sharedInbox() != null ? signer.remote().sharedInbox() : signer.remote().inbox());
         if (activity == null) {
             throw ApiException.badRequest("The request body is not a JSON object nested at most " + MAX_DEPTH + " deep");
         }
