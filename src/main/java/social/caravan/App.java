@@ -194,7 +194,7 @@ public final class App implements AutoCloseable {
         this.signedRequests = new SignedRequests(new SignatureVerifier(clock), remoteAccounts, domainBlocks, config.https());
         this.feeds = new FeedService(database.jdbi(), notifications, queue, config.activeDays(), bus);
         this.polls = new PollService(database.jdbi(), notifications, queue, outbox);
-        this.accountJson = new AccountJson(config.baseUrl(), config.localDomain());
+        this.accountJson = new AccountJson(config.baseUrl(), config.localDomain(), accounts::findCached);
         this.conversations = new ConversationService(database.jdbi(), bus);
         this.statuses = new StatusService(database.jdbi(), invalidations, accounts, accountJson, auth, notifications,
                 queue, polls, conversations, bus, outbox, remoteAccounts, feeds::fanoutInTransaction, config.baseUrl());
@@ -211,7 +211,8 @@ public final class App implements AutoCloseable {
         this.noteContexts = new NoteContexts(accounts, accountJson, statuses);
         this.remoteStatuses = new RemoteStatuses(statuses, accounts, remoteAccounts, fetcher, domainBlocks,
                 config.baseUrl());
-        this.activityHandlers = Handlers.table(relationships, statuses, reports, remoteStatuses, remoteAccounts, fetcher);
+        this.activityHandlers = Handlers.table(accounts, relationships, statuses, reports, remoteStatuses, remoteAccounts,
+                fetcher);
         // Counts first, then fan-outs (which lock busy readers' feeds to the commit), then one look-up of stream listeners.
         this.inbound = new Inbound(database.jdbi(),
                 (h, work) -> bus.publishLast(h, () -> feeds.fanoutLast(h, () -> accounts.countsLast(h, work))),
@@ -388,7 +389,7 @@ public final class App implements AutoCloseable {
                 new DiscoveryApi(new DiscoveryService(database.jdbi(), accounts, clock), tags, statuses, accountJson, authn,
                         config.baseUrl()),
                 new WebFingerApi(accounts, actorDeletion, config),
-                new InboxApi(accounts, signedRequests, inboxQueue, activityHandlers.keySet(), forwarded),
+                new InboxApi(accounts, signedRequests, inboxQueue, activityHandlers.keySet(), forwarded, lanes),
                 new ActivityPubApi(accounts, accountJson, statuses, timelines, relationships, tags, instanceActor,
                         signedRequests, vocab, new PublicPages(config.localDomain()), noteContexts, actorDeletion,
                         config.authorizedFetch()),

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * A person's public profile. Local accounts have no domain and no {@code remote}; {@code role} is null
- * for remote ones, whose {@code note} is sanitized HTML (a local note is plain text).
+ * for remote ones, whose {@code note} is sanitized HTML (a local note is plain text). {@code movedToAccountId}:
+ * the account it moved to (a confirmed Move), else null.
  */
 public record Account(
         long id,
@@ -24,7 +25,8 @@ public record Account(
         Instant updatedAt,
         Role role,
         Stats stats,
-        Remote remote) {
+        Remote remote,
+        Long movedToAccountId) {
 
     /** What the account's profile counts. */
     public record Stats(long statuses, long followers, long following, Instant lastStatusAt) {
@@ -50,6 +52,6 @@ public record Account(
 
     public Account withStats(Stats counted) {
         return new Account(id, username, domain, displayName, note, fields, locked, bot, discoverable, indexable,
-                hideCollections, publicKey, createdAt, updatedAt, role, counted, remote);
+                hideCollections, publicKey, createdAt, updatedAt, role, counted, remote, movedToAccountId);
     }
 }

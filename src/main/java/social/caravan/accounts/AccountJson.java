@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.LongFunction;
 import social.caravan.core.html.Html;
 import social.caravan.core.json.Json;
 
@@ -12,10 +14,13 @@ import social.caravan.core.json.Json;
 public final class AccountJson {
     private final String baseUrl;
     private final String localDomain;
+    private final LongFunction<Optional<Account>> accounts;
 
-    public AccountJson(String baseUrl, String localDomain) {
+    /** {@code accounts} finds the account a moved one points at, to render it as {@code moved}. */
+    public AccountJson(String baseUrl, String localDomain, LongFunction<Optional<Account>> accounts) {
         this.baseUrl = baseUrl;
         this.localDomain = localDomain;
+        this.accounts = accounts;
     }
 
     public record FieldView(String name, String value, Instant verifiedAt) {}
@@ -25,7 +30,7 @@ public final class AccountJson {
     /** The short role shown on profiles ({@code Account.roles}). */
     public record AccountRoleView(String id, String name, String color) {}
 
-    /** Mastodon's Account entity. */
+    /** Mastodon's Account entity; {@code moved} (the account it moved to) only for a moved account. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record AccountView(
             String id, String username, String acct, String displayName, boolean locked, boolean bot,
@@ -33,7 +38,7 @@ public final class AccountJson {
             String uri, String avatar, String avatarStatic, String header, String headerStatic,
             long followersCount, long followingCount, long statusesCount, LocalDate lastStatusAt,
             boolean hideCollections, boolean noindex, List<Object> emojis, List<AccountRoleView> roles,
-            List<FieldView> fields) {}
+            List<FieldView> fields, @JsonInclude(JsonInclude.Include.NON_NULL) AccountView moved) {}
 
     /** The {@code source} of a CredentialAccount: what the owner typed, for editing. */
     public record SourceView(String privacy, boolean sensitive, String language, String note,
@@ -50,6 +55,17 @@ public final class AccountJson {
             List<FieldView> fields, SourceView source, RoleView role) {}
 
     public AccountView render(Account a) {
+        // As Mastodon, the account moved to is rendered without its own move (no chains).
+        AccountView moved = a.movedToAccountId() == null ? null
+                : accounts.apply(a.movedToAccountId()).map(this::renderUnmoved).orElse(null);
+        return render(a, moved);
+    }
+
+    private AccountView renderUnmoved(Account a) {
+        return render(a, null);
+    }
+
+    private AccountView render(Account a, AccountView moved) {
         String acct = a.local() ? a.username() : a.username() + "@" + a.domain();
         String avatar = a.local() || a.remote().avatarUrl() == null
                 ? baseUrl + "/avatars/original/missing.png" : a.remote().avatarUrl();
@@ -68,7 +84,7 @@ public final class AccountJson {
                 actorUri(a), avatar, avatar, header, header, a.stats().followers(), a.stats().following(),
                 a.stats().statuses(), a.stats().lastStatusAt() == null ? null
                         : a.stats().lastStatusAt().atZone(ZoneOffset.UTC).toLocalDate(), a.hideCollections(), !a.indexable(),
-                emojis(a), profileRoles(a.role()), fields);
+                emojis(a), profileRoles(a.role()), fields, moved);
     }
 
     public CredentialAccountView renderCredential(Account a, User u, long followRequestsCount) {

@@ -254,6 +254,20 @@ public final class AccountService {
         });
     }
 
+    /**
+     * Records that {@code accountId} moved to {@code targetId} (the client API shows it as {@code moved});
+     * false when it had already moved there.
+     */
+    public boolean recordMove(long accountId, long targetId) {
+        return jdbi.inTransaction(h -> {
+            boolean changed = store.setMovedTo(h, accountId, targetId);
+            if (changed) {
+                invalidations.changedOnCommit(h, ACCOUNT, accountId);
+            }
+            return changed;
+        });
+    }
+
     /** The PEM private key of a local account, to sign what it sends; empty for remote accounts. */
     public Optional<String> privateKey(long accountId) {
         return jdbi.withHandle(h -> store.privateKey(h, accountId));
@@ -331,7 +345,8 @@ public final class AccountService {
                     or(c.displayName(), a.displayName()), or(c.note(), a.note()), or(c.fields(), a.fields()),
                     or(c.locked(), a.locked()), or(c.bot(), a.bot()), or(c.discoverable(), a.discoverable()),
                     or(c.indexable(), a.indexable()), or(c.hideCollections(), a.hideCollections()),
-                    a.publicKey(), a.createdAt(), a.updatedAt(), a.role(), a.stats(), a.remote()));
+                    a.publicKey(), a.createdAt(), a.updatedAt(), a.role(), a.stats(), a.remote(),
+                    a.movedToAccountId()));
             events.profileChanged(h, accountId);
             if (c.privacy() != null || c.sensitive() != null || c.language() != null) {
                 User u = store.user(h, accountId).orElseThrow(ApiException::notFound);

@@ -25,7 +25,7 @@ final class AccountStore {
             coalesce(st.following_count, 0) AS following_count, st.last_status_at,
             a.uri, a.url, a.actor_type, a.inbox_url, a.shared_inbox_url, a.outbox_url, a.followers_url, a.following_url,
             a.featured_url, a.key_id, a.avatar_remote_url, a.header_remote_url, a.last_fetched_at,
-            a.emojis::text AS emojis""";
+            a.emojis::text AS emojis, a.moved_to_account_id""";
     private static final String ACCOUNTS = " FROM accounts a LEFT JOIN account_stats st ON st.account_id = a.id";
     private static final String USER_COLUMNS = """
             u.account_id, u.email, u.password_hash, u.role, u.approved, u.disabled, u.locale,
@@ -213,6 +213,14 @@ final class AccountStore {
         return h.createQuery("SELECT count(*) FROM users WHERE approved AND NOT disabled").mapTo(Long.class).one();
     }
 
+    /** True when the account did not point at the target already. */
+    boolean setMovedTo(Handle h, long accountId, long targetId) {
+        return h.createUpdate("""
+                        UPDATE accounts SET moved_to_account_id = :t, updated_at = now()
+                         WHERE id = :id AND moved_to_account_id IS DISTINCT FROM :t""")
+                .bind("id", accountId).bind("t", targetId).execute() > 0;
+    }
+
     void updateProfile(Handle h, Account a) {
         h.createUpdate("""
                         UPDATE accounts SET display_name = :displayName, note = :note, fields = CAST(:fields AS jsonb),
@@ -329,7 +337,8 @@ final class AccountStore {
                 instant(rs.getTimestamp("updated_at")),
                 rs.getString("account_role") == null ? null : Role.parse(rs.getString("account_role")),
                 stats(rs),
-                rs.getString("domain") == null ? null : remote(rs));
+                rs.getString("domain") == null ? null : remote(rs),
+                rs.getObject("moved_to_account_id", Long.class));
     }
 
     private static Account.Remote remote(ResultSet rs) throws SQLException {

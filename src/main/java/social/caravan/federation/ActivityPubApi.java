@@ -37,6 +37,8 @@ import social.caravan.web.PublicPages;
 public final class ActivityPubApi implements Routes {
     static final int OUTBOX_PAGE = 20;
     static final int COLLECTION_PAGE = 40;
+    /** Replies per page of a status's replies collection, as Mastodon. */
+    static final int REPLIES_PAGE = 60;
 
     private final AccountService accounts;
     private final AccountJson accountJson;
@@ -78,6 +80,7 @@ public final class ActivityPubApi implements Routes {
         routes.get("/@{name}", ctx -> actor(ctx, true));
         routes.get("/users/{name}/statuses/{id}", ctx -> status(ctx, false));
         routes.get("/users/{name}/statuses/{id}/activity", this::statusActivity);
+        routes.get("/users/{name}/statuses/{id}/replies", this::replies);
         routes.get("/@{name}/{id}", ctx -> status(ctx, true));
         routes.get("/users/{name}/outbox", this::outbox);
         routes.get("/users/{name}/followers", ctx -> network(ctx, true));
@@ -174,6 +177,67 @@ public final class ActivityPubApi implements Routes {
         StatusJson.StatusView view = statuses.view(status, viewer);
         activity(ctx, view.reblog() != null ? vocab.announce(view, true)
                 : vocab.create(view, noteContexts(List.of(view)).get(view.id()), true));
+    }
+
+    /**
+     * The public and unlisted replies to a status the requester may see, as Mastodon serves them: the author's
+     * own first (as Notes), then, from {@code only_other_accounts=true}, everyone else's (Notes for local ones,
+     * URIs for remote ones), {@value #REPLIES_PAGE} a page, oldest first, paged by {@code min_id}.
+     */
+    private void replies(Context ctx) {
+        Account author = local(ctx);
+        long viewer = requester(ctx);
+        Status status = statuses.get(statusId(ctx), viewer);
+        if (status.accountId() != author.id() || status.reblogOfId() != null) {
+            throw ApiException.notFound();
+        }
+        String id = accountJson.actorUri(author) + "/statuses/" + status.id() + "/replies";
+        boolean others = truthy(ctx.queryParam("only_other_accounts"));
+        OptionalLong minId = cursor(ctx, "min_id");
+        List<Long> ids = statuses.replyIds(status.id(), author.id(), !others, minId.orElse(0), REPLIES_PAGE);
+        List<StatusJson.StatusView> views = statuses.viewsOfVisible(ids, viewer);
+        Map<Long, String> remoteUris = statuses.storedUris(ids);
+        Map<String, ActivityStreams.NoteContext> contexts = noteContexts(views.stream()
+                .filter(v -> !remoteUris.containsKey(Long.parseLong(v.id()))).toList());
+        List<Object> items = views.stream().map(v -> remoteUris.containsKey(Long.parseLong(v.id()))
+                ? (Object) v.uri() : vocab.note(v, contexts.get(v.id()), false)).toList();
+        // Rails writes the query in key order; a full page of self-replies goes on with them, else to the others'.
+        String next;
+        if (others) {
+            next = ids.size() < REPLIES_PAGE ? null : id + "?min_id=" + ids.getLast() + "&only_other_accounts=true&page=true";
+        } else {
+            next = ids.size() < REPLIES_PAGE ? id + "?only_other_accounts=true&page=true"
+                    : id + "?min_id=" + ids.getLast() + "&only_other_accounts=false&page=true";
+        }
+        StringBuilder self = new StringBuilder(id).append('?');
+        minId.ifPresent(m -> self.append("min_id=").append(m).append('&'));
+        if (ctx.queryParam("only_other_accounts") != null) {
+            self.append("only_other_accounts=").append(ctx.queryParam("only_other_accounts")).append('&');
+        }
+        self.append("page=true");
+        Map<String, Object> page = new java.util.LinkedHashMap<>();
+        page.put("id", self.toString());
+        page.put("type", "CollectionPage");
+        if (next != null) {
+            page.put("next", next);
+        }
+        page.put("partOf", id);
+        page.put("items", items);
+        Object context = items.stream().anyMatch(Map.class::isInstance) ? ActivityStreams.NOTE_CONTEXT : ActivityStreams.AS;
+        if (truthy(ctx.queryParam("page"))) {
+            Map<String, Object> doc = new java.util.LinkedHashMap<>();
+            doc.put("@context", context);
+            doc.putAll(page);
+            activity(ctx, doc);
+            return;
+        }
+        activity(ctx, ActivityStreams.map("@context", context, "id", id, "type", "Collection", "first", page));
+    }
+
+    /** A Rails boolean parameter: absent, empty or one of its false words is false. */
+    private static boolean truthy(String value) {
+        return value != null && !value.isEmpty()
+                && !List.of("0", "f", "false", "off", "F", "FALSE", "OFF").contains(value);
     }
 
     private void outbox(Context ctx) {

@@ -11,6 +11,7 @@ import social.caravan.accounts.AccountService;
 import social.caravan.core.http.ApiException;
 import social.caravan.core.http.Routes;
 import social.caravan.core.json.Json;
+import social.caravan.core.queue.DeliveryLanes;
 import social.caravan.core.queue.GroupedEnqueue;
 import social.caravan.core.queue.Queues;
 import social.caravan.core.signatures.SignatureVerifier;
@@ -45,14 +46,16 @@ public final class InboxApi implements Routes {
     private final GroupedEnqueue queue;
     private final Set<String> types;
     private final Forwarded forwarded;
+    private final DeliveryLanes lanes;
 
     public InboxApi(AccountService accounts, SignedRequests signedRequests, GroupedEnqueue queue, Set<String> types,
-                    Forwarded forwarded) {
+                    Forwarded forwarded, DeliveryLanes lanes) {
         this.accounts = accounts;
         this.signedRequests = signedRequests;
         this.queue = queue;
         this.types = types;
         this.forwarded = forwarded;
+        this.lanes = lanes;
     }
 
     @Override
@@ -81,6 +84,8 @@ public final class InboxApi implements Routes {
             }
             throw e;
         }
+        // As Mastodon: a server that sends us something is worth delivering to again.
+        lanes.heardFrom(signer.remote().sharedInbox() != null ? signer.remote().sharedInbox() : signer.remote().inbox());
         if (activity == null) {
             throw ApiException.badRequest("The request body is not a JSON object nested at most " + MAX_DEPTH + " deep");
         }

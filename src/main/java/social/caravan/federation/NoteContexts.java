@@ -14,8 +14,8 @@ import social.caravan.statuses.StatusService;
 
 /**
  * What Notes need beyond the client view, for a page of statuses at once: the actor URIs of the
- * accounts they mention and the URI of the status each replies to (stored for remote statuses,
- * derived from the author for local ones).
+ * accounts they mention, the URI of the status each replies to (stored for remote statuses,
+ * derived from the author for local ones), and their authors' first self-replies.
  */
 public final class NoteContexts {
     private final AccountService accounts;
@@ -44,6 +44,8 @@ public final class NoteContexts {
         Map<Long, Account> byId = new HashMap<>();
         accounts.findAll(accountIds.stream().distinct().toList()).forEach(a -> byId.put(a.id(), a));
         Map<Long, String> parentUris = statuses.storedUris(parents.stream().distinct().toList());
+        Map<Long, List<Long>> selfReplies = statuses.selfReplyIds(
+                views.stream().map(v -> Long.parseLong(v.id())).toList(), ActivityStreams.NOTE_SELF_REPLIES);
         Map<String, ActivityStreams.NoteContext> out = new HashMap<>();
         for (StatusJson.StatusView v : views) {
             List<String> mentionUris = v.mentions().stream().map(m -> byId.get(Long.parseLong(m.id())))
@@ -56,7 +58,8 @@ public final class NoteContexts {
                     inReplyTo = accountJson.actorUri(parentAuthor) + "/statuses/" + v.inReplyToId();
                 }
             }
-            out.put(v.id(), new ActivityStreams.NoteContext(mentionUris, inReplyTo));
+            out.put(v.id(), new ActivityStreams.NoteContext(mentionUris, inReplyTo,
+                    selfReplies.getOrDefault(Long.parseLong(v.id()), List.of())));
         }
         return out;
     }

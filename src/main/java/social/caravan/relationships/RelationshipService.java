@@ -81,6 +81,10 @@ public final class RelationshipService implements AccountsApi.Relationships {
         if (target.id() == viewer) {
             throw ApiException.forbidden("Following your own account is not allowed");
         }
+        if (target.movedToAccountId() != null) {
+            // As Mastodon: an account that moved away takes no new followers (nor changed follows).
+            throw ApiException.forbidden(NOT_ALLOWED);
+        }
         FollowOptions o = new FollowOptions(options.reblogs(), options.notifyOnPosts(), languages(options.languages()));
         return jdbi.inTransaction(h -> {
             if (store.blockedEitherWay(h, viewer, target.id())
@@ -527,6 +531,50 @@ public final class RelationshipService implements AccountsApi.Relationships {
     /** The local accounts following {@code accountId}. */
     public List<Long> localFollowers(long accountId) {
         return jdbi.withHandle(h -> store.localFollowers(h, accountId));
+    }
+
+    /** What {@link #carryOver} did: followers moved (and those a block kept back), blocks and mutes copied. */
+    public record CarriedOver(int followersMoved, int followersKept, int blocks, int mutes) {}
+
+    /**
+     * An account moved to {@code targetId}, as Mastodon's move worker does it for a remote account: each
+     * local follower follows the target with the same options (a request until it answers), then stops
+     * following the origin; a follower that a block keeps from following the target keeps the origin.
+     * Local accounts blocking or muting the origin block or mute the target too, unless they already do or
+     * follow it. One transaction.
+     */
+    public CarriedOver carryOver(long originId, long targetId) {
+        return jdbi.inTransaction(h -> {
+            int moved = 0;
+            int kept = 0;
+            for (long follower : store.localFollowers(h, originId)) {
+                Relationship was = relationship(h, follower, originId);
+                try {
+                    follow(follower, targetId, new FollowOptions(was.showingReblogs(), was.notifying(),
+                            was.languages()));
+                } catch (ApiException refused) {
+                    kept++;
+                    continue;
+                }
+                unfollow(follower, originId);
+                moved++;
+            }
+            int blocks = 0;
+            for (long blocker : store.localBlockers(h, originId)) {
+                if (!store.blocking(h, blocker, targetId) && !store.following(h, blocker, targetId)) {
+                    block(blocker, targetId);
+                    blocks++;
+                }
+            }
+            int mutes = 0;
+            for (RelationshipStore.Muter muter : store.localMuters(h, originId)) {
+                if (!store.muting(h, muter.accountId(), targetId) && !store.following(h, muter.accountId(), targetId)) {
+                    mute(muter.accountId(), targetId, muter.hideNotifications(), 0);
+                    mutes++;
+                }
+            }
+            return new CarriedOver(moved, kept, blocks, mutes);
+        });
     }
 
     /** The local account whose follow (or request) of {@code targetId} has the Follow id {@code uri}. */

@@ -35,6 +35,9 @@ final class RelationshipStore {
     /** A follow: who follows whom. */
     record Pair(long accountId, long targetAccountId) {}
 
+    /** A local account muting another, and whether it hides that account's notifications. */
+    record Muter(long accountId, boolean hideNotifications) {}
+
     boolean following(Handle h, long accountId, long targetId) {
         return exists(h, "SELECT EXISTS (SELECT 1 FROM follows WHERE account_id = :a AND target_account_id = :t)",
                 accountId, targetId);
@@ -48,6 +51,11 @@ final class RelationshipStore {
     boolean blocking(Handle h, long accountId, long targetId) {
         return exists(h, "SELECT EXISTS (SELECT 1 FROM blocks WHERE account_id = :a AND target_account_id = :t)",
                 accountId, targetId);
+    }
+
+    boolean muting(Handle h, long accountId, long targetId) {
+        return exists(h, "SELECT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = :a AND m.target_account_id = :t AND "
+                + ACTIVE_MUTE + ")", accountId, targetId);
     }
 
     boolean blockedEitherWay(Handle h, long accountId, long targetId) {
@@ -413,6 +421,21 @@ final class RelationshipStore {
                         SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id
                          WHERE f.target_account_id = :t AND a.domain IS NULL""")
                 .bind("t", accountId).mapTo(Long.class).list();
+    }
+
+    List<Long> localBlockers(Handle h, long accountId) {
+        return h.createQuery("""
+                        SELECT b.account_id FROM blocks b JOIN accounts a ON a.id = b.account_id
+                         WHERE b.target_account_id = :t AND a.domain IS NULL""")
+                .bind("t", accountId).mapTo(Long.class).list();
+    }
+
+    List<Muter> localMuters(Handle h, long accountId) {
+        return h.createQuery("""
+                        SELECT m.account_id, m.hide_notifications FROM mutes m JOIN accounts a ON a.id = m.account_id
+                         WHERE m.target_account_id = :t AND a.domain IS NULL AND """ + ACTIVE_MUTE)
+                .bind("t", accountId)
+                .map((rs, ctx) -> new Muter(rs.getLong("account_id"), rs.getBoolean("hide_notifications"))).list();
     }
 
     Optional<Long> followerByUri(Handle h, long targetId, String uri) {

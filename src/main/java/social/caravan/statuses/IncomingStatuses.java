@@ -114,14 +114,14 @@ final class IncomingStatuses {
             }
             if (store.edits(h, id).isEmpty()) {
                 store.insertEdit(h, id, new StatusStore.Edit(current.text(), current.content(), current.spoilerText(),
-                        current.sensitive(), optionsBefore, current.createdAt()));
+                        current.sensitive(), optionsBefore, current.createdAt(), current.emojis()));
             }
             store.update(h, id, "", e.content(), e.spoilerText(), sensitive, e.language());
             store.updateRemote(h, id, e.media(), e.emojis(), e.editedAt());
             store.insertMentions(h, id, e.mentionedAccountIds().stream().distinct().limit(StatusService.MAX_MENTIONS).toList());
             store.replaceTags(h, id, e.tags());
             store.insertEdit(h, id, new StatusStore.Edit("", e.content(), e.spoilerText(), sensitive, optionsNow,
-                    e.editedAt()));
+                    e.editedAt(), e.emojis()));
             for (long booster : effects.locals(h, store.boosters(h, id))) {
                 notifications.notify(h, booster, authorId, NotificationService.UPDATE, id);
             }

@@ -80,7 +80,7 @@ public final class StatusJson {
     }
 
     /** A stored JSON array (null: empty) as the items to render. */
-    private static List<Object> jsonList(String json) {
+    static List<Object> jsonList(String json) {
         if (json == null) {
             return List.of();
         }

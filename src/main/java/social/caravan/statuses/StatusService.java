@@ -389,7 +389,7 @@ public final class StatusService {
             boolean sensitive = change.sensitive() == null ? current.sensitive() || !spoiler.isBlank() : change.sensitive();
             if (store.edits(h, id).isEmpty()) {
                 store.insertEdit(h, id, new StatusStore.Edit(current.text(), current.content(), current.spoilerText(),
-                        current.sensitive(), polls.options(h, id), current.createdAt()));
+                        current.sensitive(), polls.options(h, id), current.createdAt(), current.emojis()));
             }
             List<String> pollOptions = polls.replace(h, id, authorId, change.poll());
             TextFormatter.Rendered rendered = render(text);
@@ -398,8 +398,9 @@ public final class StatusService {
             effects.changed(h, id, authorId);
             store.insertMentions(h, id, rendered.mentionedAccountIds());
             store.replaceTags(h, id, rendered.tags());
+            // Local statuses have no custom emoji yet.
             store.insertEdit(h, id, new StatusStore.Edit(text, rendered.html(), spoiler, sensitive, pollOptions,
-                    java.time.Instant.now()));
+                    java.time.Instant.now(), null));
             for (long booster : effects.locals(h, store.boosters(h, id))) {
                 notifications.notify(h, booster, authorId, NotificationService.UPDATE, id);
             }
@@ -410,9 +411,9 @@ public final class StatusService {
         });
     }
 
-    /** One version of a status; {@code pollOptions} null when it had no poll. */
+    /** One version of a status; {@code pollOptions} null when it had no poll; {@code emojis} as rendered JSON (null: none). */
     public record Version(String text, String content, String spoilerText, boolean sensitive, List<String> pollOptions,
-                          java.time.Instant at) {}
+                          java.time.Instant at, String emojis) {}
 
     /** Every version, oldest first; a status never edited has one. */
     public List<Version> history(long id, long viewer) {
@@ -421,10 +422,10 @@ public final class StatusService {
             List<StatusStore.Edit> edits = store.edits(h, id);
             if (edits.isEmpty()) {
                 return List.of(new Version(status.text(), status.content(), status.spoilerText(), status.sensitive(),
-                        polls.options(h, id), status.createdAt()));
+                        polls.options(h, id), status.createdAt(), status.emojis()));
             }
             return edits.stream().map(e -> new Version(e.text(), e.content(), e.spoilerText(), e.sensitive(),
-                    e.pollOptions(), e.createdAt())).toList();
+                    e.pollOptions(), e.createdAt(), e.emojis())).toList();
         });
     }
 
@@ -560,5 +561,21 @@ public final class StatusService {
             return Map.of();
         }
         return jdbi.withHandle(h -> store.storedUris(h, ids));
+    }
+
+    /**
+     * A page of the public and unlisted replies to {@code statusId} after {@code minId}, oldest first: its
+     * author's own ({@code selfReplies}) or everyone else's. The caller checks that the status may be seen.
+     */
+    public List<Long> replyIds(long statusId, long authorId, boolean selfReplies, long minId, int limit) {
+        return jdbi.withHandle(h -> store.replyIds(h, statusId, authorId, selfReplies, minId, limit));
+    }
+
+    /** For each of {@code ids} that has some: the first {@code limit} public or unlisted self-replies, oldest first. */
+    public Map<Long, List<Long>> selfReplyIds(List<Long> ids, int limit) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        return jdbi.withHandle(h -> store.selfReplyIds(h, ids, limit));
     }
 }

@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -283,27 +284,33 @@ final class StatusStore {
         insertTags(h, statusId, names);
     }
 
-    /** A version of a status; {@code pollOptions} null when it had no poll. */
+    /**
+     * A version of a status; {@code pollOptions} null when it had no poll, {@code emojis} its custom emoji as
+     * rendered JSON (null: none).
+     */
     record Edit(String text, String content, String spoilerText, boolean sensitive, List<String> pollOptions,
-                Instant createdAt) {}
+                Instant createdAt, String emojis) {}
 
     void insertEdit(Handle h, long statusId, Edit edit) {
         h.createUpdate("""
-                        INSERT INTO status_edits (status_id, text, content, spoiler_text, sensitive, poll_options, created_at)
-                        VALUES (:s, :text, :content, :spoiler, :sensitive, :pollOptions, :at)""")
+                        INSERT INTO status_edits (status_id, text, content, spoiler_text, sensitive, poll_options, created_at,
+                                                  emojis)
+                        VALUES (:s, :text, :content, :spoiler, :sensitive, :pollOptions, :at, CAST(:emojis AS jsonb))""")
                 .bind("s", statusId).bind("text", edit.text()).bind("content", edit.content())
                 .bind("spoiler", edit.spoilerText()).bind("sensitive", edit.sensitive())
                 .bindByType("pollOptions", edit.pollOptions() == null ? null : edit.pollOptions().toArray(String[]::new),
                         String[].class)
-                .bind("at", Timestamp.from(edit.createdAt())).execute();
+                .bind("at", Timestamp.from(edit.createdAt())).bind("emojis", edit.emojis()).execute();
     }
 
     List<Edit> edits(Handle h, long statusId) {
-        return h.createQuery("SELECT text, content, spoiler_text, sensitive, poll_options, created_at FROM status_edits WHERE status_id = :s ORDER BY id")
+        return h.createQuery("""
+                        SELECT text, content, spoiler_text, sensitive, poll_options, created_at, emojis::text AS emojis
+                          FROM status_edits WHERE status_id = :s ORDER BY id""")
                 .bind("s", statusId)
                 .map((rs, ctx) -> new Edit(rs.getString("text"), rs.getString("content"), rs.getString("spoiler_text"),
                         rs.getBoolean("sensitive"), pollOptions(rs.getArray("poll_options")),
-                        rs.getTimestamp("created_at").toInstant()))
+                        rs.getTimestamp("created_at").toInstant(), rs.getString("emojis")))
                 .list();
     }
 
@@ -464,6 +471,39 @@ final class StatusStore {
                 .bind("ids", ids.toArray(Long[]::new))
                 .map((rs, ctx) -> Map.entry(rs.getLong("id"), rs.getString("uri")))
                 .forEach(e -> found.put(e.getKey(), e.getValue()));
+        return found;
+    }
+
+    /**
+     * Public and unlisted replies to {@code statusId} after {@code minId}, oldest first: by {@code authorId}
+     * (self-replies), or by everyone else.
+     */
+    List<Long> replyIds(Handle h, long statusId, long authorId, boolean selfReplies, long minId, int limit) {
+        return h.createQuery("""
+                        SELECT id FROM statuses
+                         WHERE in_reply_to_id = :s AND deleted_at IS NULL AND visibility IN ('public', 'unlisted')
+                           AND (account_id = :a) = :self AND id > :min
+                         ORDER BY id LIMIT :limit""")
+                .bind("s", statusId).bind("a", authorId).bind("self", selfReplies).bind("min", minId)
+                .bind("limit", limit).mapTo(Long.class).list();
+    }
+
+    /** For each of {@code ids}: its author's first public or unlisted replies to it, oldest first. */
+    Map<Long, List<Long>> selfReplyIds(Handle h, List<Long> ids, int limit) {
+        Map<Long, List<Long>> found = new HashMap<>();
+        h.createQuery("""
+                        SELECT p.id AS parent_id, r.id
+                          FROM statuses p
+                          CROSS JOIN LATERAL (
+                                SELECT s.id FROM statuses s
+                                 WHERE s.in_reply_to_id = p.id AND s.account_id = p.account_id AND s.deleted_at IS NULL
+                                   AND s.visibility IN ('public', 'unlisted')
+                                 ORDER BY s.id LIMIT :limit) r
+                         WHERE p.id = ANY(:ids)
+                         ORDER BY p.id, r.id""")
+                .bind("ids", ids.toArray(Long[]::new)).bind("limit", limit)
+                .map((rs, ctx) -> Map.entry(rs.getLong("parent_id"), rs.getLong("id")))
+                .forEach(e -> found.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
         return found;
     }
 }

@@ -193,7 +193,7 @@ public final class StatusesApi implements Routes {
         Status status = statuses.get(id(ctx), viewer);
         AccountJson.AccountView author = statuses.view(status, viewer).account();
         ctx.json(statuses.history(status.id(), viewer).stream().map(v -> new EditView(v.content(), v.spoilerText(),
-                v.sensitive(), v.at(), author, List.of(), List.of(), v.pollOptions() == null ? null
+                v.sensitive(), v.at(), author, List.of(), StatusJson.jsonList(v.emojis()), v.pollOptions() == null ? null
                         : new EditPollView(v.pollOptions().stream().map(OptionTitle::new).toList()))).toList());
     }
 

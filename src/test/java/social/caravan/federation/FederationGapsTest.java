@@ -464,4 +464,43 @@ class FederationGapsTest {
         assertThat(after.path("emojis").size()).isEqualTo(1);
         assertThat(after.path("emojis").get(0).path("shortcode").asString()).isEqualTo("party");
     }
+
+    @Test
+    void theEditHistoryOfARemotePostShowsTheEmojiOfEachVersion() {
+        String token = local("jules");
+        ObjectNode note = served("e2", "<p>first :wave:</p>", List.of(PUBLIC), List.of());
+        note.withArray("tag").add(emoji(":wave:", peer.base + "/emoji/wave.png"));
+        long id = posted("e2", note);
+
+        ObjectNode second = note.deepCopy();
+        second.put("content", "<p>second :party:</p>").put("updated", "2026-01-02T04:00:00Z");
+        second.putArray("tag").add(emoji(":party:", peer.base + "/emoji/party.gif"));
+        deliver("e2", activity("e2", "Update", second));
+        Await.until("the first edit", () -> server.http.get("/api/v1/statuses/" + id, token).json().path("content")
+                .asString().contains("second"));
+        ObjectNode third = note.deepCopy();
+        third.put("content", "<p>third, plain</p>").put("updated", "2026-01-02T05:00:00Z");
+        third.putArray("tag");
+        deliver("e2", activity("e2", "Update", third));
+        Await.until("the second edit", () -> server.http.get("/api/v1/statuses/" + id, token).json().path("content")
+                .asString().contains("third"));
+
+        // Signed in, and anonymously (a public post's history needs no token).
+        for (Http.Response r : List.of(server.http.get("/api/v1/statuses/" + id + "/history", token),
+                server.http.get("/api/v1/statuses/" + id + "/history"))) {
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            JsonNode history = r.json();
+            assertThat(history.size()).isEqualTo(3);
+            history.forEach(v -> MastodonSchemas.assertValid("StatusEdit", v));
+            assertThat(history.get(0).path("content").asString()).contains("first");
+            assertThat(history.get(0).path("emojis").size()).isEqualTo(1);
+            MastodonSchemas.assertValid("CustomEmoji", history.get(0).path("emojis").get(0));
+            assertThat(history.get(0).path("emojis").get(0).path("shortcode").asString()).isEqualTo("wave");
+            assertThat(history.get(0).path("emojis").get(0).path("url").asString())
+                    .isEqualTo(peer.base + "/emoji/wave.png");
+            assertThat(history.get(1).path("emojis").get(0).path("shortcode").asString()).isEqualTo("party");
+            assertThat(history.get(1).path("emojis").size()).isEqualTo(1);
+            assertThat(history.get(2).path("emojis").size()).as("the last version has none").isZero();
+        }
+    }
 }

@@ -110,6 +110,10 @@ final class LaneStore {
                 .bind("host", host).bind("worker", worker).execute();
     }
 
+    List<String> unavailableHosts(Handle h) {
+        return h.createQuery("SELECT host FROM delivery_destinations WHERE unavailable").mapTo(String.class).list();
+    }
+
     void markAvailable(Handle h, String host) {
         h.createUpdate("""
                         UPDATE delivery_destinations SET unavailable = false, failures = 0, failing_since = NULL,

@@ -1,6 +1,7 @@
 package social.caravan.federation.handlers;
 
 import java.util.Map;
+import social.caravan.accounts.AccountService;
 import social.caravan.federation.Fetcher;
 import social.caravan.federation.RemoteAccounts;
 import social.caravan.federation.RemoteStatuses;
@@ -13,7 +14,8 @@ public final class Handlers {
     private Handlers() {
     }
 
-    public static Map<String, ActivityHandler> table(RelationshipService relationships, StatusService statuses,
+    public static Map<String, ActivityHandler> table(AccountService accounts, RelationshipService relationships,
+                                                     StatusService statuses,
                                                      ReportService reports, RemoteStatuses remoteStatuses,
                                                      RemoteAccounts remoteAccounts, Fetcher fetcher) {
         return Map.ofEntries(
@@ -28,7 +30,7 @@ public final class Handlers {
                 Map.entry("Like", new LikeHandler(statuses, remoteStatuses)),
                 Map.entry("Block", new BlockHandler(relationships, remoteStatuses)),
                 Map.entry("Flag", new FlagHandler(reports, remoteStatuses)),
-                Map.entry("Move", new MoveHandler(relationships, remoteAccounts, fetcher)),
+                Map.entry("Move", new MoveHandler(accounts, relationships, remoteAccounts, fetcher)),
                 Map.entry("Add", new FeaturedHandler(statuses, remoteStatuses, true)),
                 Map.entry("Remove", new FeaturedHandler(statuses, remoteStatuses, false)));
     }

@@ -4,6 +4,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import social.caravan.accounts.Account;
+import social.caravan.accounts.AccountService;
 import social.caravan.federation.FetchFailed;
 import social.caravan.federation.Fetcher;
 import social.caravan.federation.RemoteAccounts;
@@ -11,16 +12,22 @@ import social.caravan.relationships.RelationshipService;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Move of the actor to a new account, as best effort: when the new account names the old one in its
- * {@code alsoKnownAs}, the actor's local followers follow the new account and stop following the old.
+ * Move of the actor to another remote account, as Mastodon applies it. The target's actor document is
+ * fetched afresh and must name the actor in {@code alsoKnownAs}; then the actor is recorded as moved
+ * (the client API's {@code moved}, and it takes no new followers), and its local followers, blockers and
+ * muters carry over to the target ({@link RelationshipService#carryOver}). A Move to where the actor has
+ * already moved changes nothing.
  */
 public final class MoveHandler implements ActivityHandler {
     private static final Logger log = LoggerFactory.getLogger(MoveHandler.class);
+    private final AccountService accountService;
     private final RelationshipService relationships;
     private final RemoteAccounts accounts;
     private final Fetcher fetcher;
 
-    public MoveHandler(RelationshipService relationships, RemoteAccounts accounts, Fetcher fetcher) {
+    public MoveHandler(AccountService accountService, RelationshipService relationships, RemoteAccounts accounts,
+                       Fetcher fetcher) {
+        this.accountService = accountService;
         this.relationships = relationships;
         this.accounts = accounts;
         this.fetcher = fetcher;
@@ -31,6 +38,9 @@ public final class MoveHandler implements ActivityHandler {
         String target = Activity.idOf(a.json().path("target"));
         if (!a.actorUri().equals(a.objectId()) || target == null) {
             throw new Dropped("Move of another account, or to nowhere");
+        }
+        if (target.equals(a.actorUri())) {
+            throw new Dropped("Move of " + target + " to itself");
         }
         JsonNode moved;
         try {
@@ -48,11 +58,12 @@ public final class MoveHandler implements ActivityHandler {
         }
         Account newAccount = accounts.resolveUri(target).filter(x -> !x.local())
                 .orElseThrow(() -> new Dropped("Move to " + target + ", which could not be resolved"));
-        List<Long> followers = relationships.localFollowers(a.actor().id());
-        for (long follower : followers) {
-            relationships.follow(follower, newAccount.id(), new RelationshipService.FollowOptions(null, null, null));
-            relationships.unfollow(follower, a.actor().id());
+        if (!accountService.recordMove(a.actor().id(), newAccount.id())) {
+            throw new Dropped(a.actorUri() + " has already moved to " + target);
         }
-        log.info("{} moved to {}: {} local followers now follow it", a.actorUri(), target, followers.size());
+        RelationshipService.CarriedOver done = relationships.carryOver(a.actor().id(), newAccount.id());
+        log.info("{} moved to {}: {} local followers follow it now ({} kept back by blocks), {} blocks and {} mutes"
+                + " carried over", a.actorUri(), target, done.followersMoved(), done.followersKept(), done.blocks(),
+                done.mutes());
     }
 }

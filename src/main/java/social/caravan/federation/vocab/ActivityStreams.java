@@ -159,9 +159,13 @@ public final class ActivityStreams {
 
     /**
      * What a Note needs beyond the client view: the actor URIs of the accounts it mentions (in the
-     * view's order) and the URI of the status it replies to, if any.
+     * view's order), the URI of the status it replies to, if any, and the ids of the author's first
+     * public or unlisted replies to it (for its {@code replies}).
      */
-    public record NoteContext(List<String> mentionUris, String inReplyToUri) {}
+    public record NoteContext(List<String> mentionUris, String inReplyToUri, List<Long> selfReplyIds) {}
+
+    /** How many self-replies a Note's {@code replies} lists, as Mastodon. */
+    public static final int NOTE_SELF_REPLIES = 5;
 
     /** A post as a Note, addressed by its visibility as Mastodon addresses it. */
     public Map<String, Object> note(StatusJson.StatusView s, NoteContext c, boolean withContext) {
@@ -199,10 +203,14 @@ public final class ActivityStreams {
             tags.add(hashtag(t.name()));
         }
         doc.put("tag", tags);
+        // As Mastodon: the first page lists the author's first self-replies; the next goes on from the last
+        // of them, or to the other accounts' replies when there are none.
         String replies = s.uri() + "/replies";
+        List<String> selfReplies = c.selfReplyIds().stream().map(id -> author + "/statuses/" + id).toList();
+        String next = c.selfReplyIds().isEmpty() ? replies + "?only_other_accounts=true&page=true"
+                : replies + "?min_id=" + c.selfReplyIds().getLast() + "&page=true";
         doc.put("replies", map("id", replies, "type", "Collection",
-                "first", map("type", "CollectionPage", "next", replies + "?only_other_accounts=true&page=true",
-                        "partOf", replies, "items", List.of())));
+                "first", map("type", "CollectionPage", "next", next, "partOf", replies, "items", selfReplies)));
         doc.put("likes", map("id", s.uri() + "/likes", "type", "Collection", "totalItems", s.favouritesCount()));
         doc.put("shares", map("id", s.uri() + "/shares", "type", "Collection", "totalItems", s.reblogsCount()));
         return doc;
