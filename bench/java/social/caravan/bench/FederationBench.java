@@ -27,7 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.jdbi.v3.core.Jdbi;
@@ -48,7 +47,8 @@ import social.caravan.statuses.StatusService;
  * <ol>
  *   <li>Ingestion: {@code BENCH_ACTIVITIES} signed {@code Create(Note)} POSTs to the shared inbox from
  *       {@code BENCH_ACTORS} remote actors (RSA keys made beforehand, actors served by a loopback peer,
- *       each known to Caravan before the run), sent by {@code BENCH_SENDERS} connections. Two rates:
+ *       each known to Caravan before the run), sent by {@code BENCH_SENDERS} kept-alive connections from
+ *       requests serialized beforehand ({@link RawHttpSender}). Two rates:
  *       accepted (every 202 received) and processed (every status stored by the ingress worker, which
  *       also fans each one out to a local follower's home feed).</li>
  *   <li>Delivery: one public post of a local account with 10,000 remote followers spread over 500
@@ -119,32 +119,18 @@ public final class FederationBench {
             h.createUpdate("INSERT INTO home_feeds (account_id, active_at) VALUES (:r, now())").bind("r", reader).execute();
         });
         long start0 = System.nanoTime();
-        List<HttpRequest> requests = new ArrayList<>(ACTIVITIES);
+        List<byte[]> requests = new ArrayList<>(ACTIVITIES);
         for (int i = 0; i < ACTIVITIES; i++) {
-            requests.add(peer.create(caravan, i % ACTORS, "note " + i));
+            requests.add(peer.createBytes(caravan, i % ACTORS, "note " + i));
         }
         System.out.printf(Locale.ROOT, "Signed %,d requests beforehand in %.1f s%n", ACTIVITIES, (System.nanoTime() - start0) / 1e9);
         long before = count(jdbi, "SELECT count(*) FROM statuses");
         boolean tracking = STATEMENTS == 1 && PgStatements.on(jdbi);
         Bench.CpuWatch cpu = new Bench.CpuWatch(postgresPort);
-        Semaphore inFlight = new Semaphore(SENDERS);
         AtomicInteger accepted = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
         long start = System.nanoTime();
-        try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (HttpRequest request : requests) {
-                inFlight.acquire();
-                senders.submit(() -> {
-                    try {
-                        int status = send(client, request);
-                        (status == 202 ? accepted : refused).incrementAndGet();
-                    } finally {
-                        inFlight.release();
-                    }
-                    return null;
-                });
-            }
-        }
+        RawHttpSender.send(URI.create(caravan).getPort(), requests, SENDERS, accepted, refused);
         long acceptedAt = System.nanoTime();
         Bench.await("the ingress queue drained", () -> count(jdbi, "SELECT count(*) FROM statuses") - before >= accepted.get()
                 && count(jdbi, "SELECT count(*) FROM jobs WHERE dead_at IS NULL") == 0, 50, 600);
@@ -228,6 +214,23 @@ public final class FederationBench {
         }
 
         HttpRequest create(String caravan, int actor, String text) {
+            Signed signed = signed(caravan, actor, text);
+            HttpRequest.Builder b = HttpRequest.newBuilder(signed.uri());
+            signed.headers().forEach(h -> b.header(h[0], h[1]));
+            return b.POST(HttpRequest.BodyPublishers.ofByteArray(signed.body())).build();
+        }
+
+        /** The same, as the bytes of an HTTP/1.1 request. */
+        byte[] createBytes(String caravan, int actor, String text) {
+            Signed signed = signed(caravan, actor, text);
+            return RawHttpSender.request("POST", signed.uri().getRawPath(), FederationClient.hostHeader(signed.uri()),
+                    signed.headers(), signed.body());
+        }
+
+        record Signed(URI uri, List<String[]> headers, byte[] body) {}
+
+        /** A Create(Note) by actor {@code actor}, signed as it for a POST to Caravan's shared inbox. */
+        Signed signed(String caravan, int actor, String text) {
             String id = actor(actor);
             String noteId = base + "/notes/" + seq.incrementAndGet();
             Map<String, Object> note = new java.util.LinkedHashMap<>();
@@ -248,14 +251,16 @@ public final class FederationBench {
             byte[] bytes = Json.write(activity).getBytes(StandardCharsets.UTF_8);
             URI uri = URI.create(caravan + "/inbox");
             Instant at = Instant.now();
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Content-Type", "application/activity+json");
+            List<String[]> headers = new ArrayList<>();
+            headers.add(new String[] {"Content-Type", "application/activity+json"});
             DraftCavage.sign("POST", uri, FederationClient.hostHeader(uri), "application/activity+json", bytes,
                     id + "#main-key", keys.get(actor).getPrivate(), at).forEach((k, v) -> {
                         if (!k.equals("Date") && !k.equalsIgnoreCase("Content-Type")) {
-                            b.header(k, v);
+                            headers.add(new String[] {k, v});
                         }
                     });
-            return b.header("Date", DraftCavage.HTTP_DATE.format(at)).POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
+            headers.add(new String[] {"Date", DraftCavage.HTTP_DATE.format(at)});
+            return new Signed(uri, headers, bytes);
         }
 
         @Override
