@@ -1,5 +1,7 @@
 package social.caravan.federation;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.net.IDN;
 import java.time.Duration;
 import java.util.HashMap;
@@ -20,6 +22,8 @@ import social.caravan.core.cache.RowCache;
 public final class DomainBlocks {
     /** Cache kind of the list of blocks, as migration V015's trigger names it (one entry, id 0). */
     static final char KIND = 'd';
+    /** Hosts as normalized, asked for on every inbound activity: IDN and the checks cost more than the look-up. */
+    private static final Cache<String, String> NORMALIZED = Caffeine.newBuilder().maximumSize(10_000).build();
     private final Jdbi jdbi;
     private final DomainBlockStore store = new DomainBlockStore();
     private final Invalidations invalidations;
@@ -106,6 +110,16 @@ public final class DomainBlocks {
      * @throws IllegalArgumentException when it is not a domain name
      */
     public static String normalize(String domain) {
+        String known = NORMALIZED.getIfPresent(domain);
+        if (known != null) {
+            return known;
+        }
+        String normalized = normalizeNow(domain);
+        NORMALIZED.put(domain, normalized);
+        return normalized;
+    }
+
+    private static String normalizeNow(String domain) {
         String d = domain.strip().toLowerCase(Locale.ROOT);
         if (d.startsWith("[")) {
             throw new IllegalArgumentException("not a domain: " + domain);

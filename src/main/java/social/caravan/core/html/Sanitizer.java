@@ -11,6 +11,8 @@ import org.jsoup.nodes.Element;
 import org.jsoup.nodes.TextNode;
 import org.jsoup.safety.Cleaner;
 import org.jsoup.safety.Safelist;
+import org.jsoup.select.Evaluator;
+import org.jsoup.select.QueryParser;
 
 /**
  * Remote HTML (posts, profile notes, field values) reduced to the allow-list Mastodon applies to it
@@ -34,6 +36,10 @@ public final class Sanitizer {
             .addAttributes("li", "value")
             .addAttributes("p", "class");
 
+    /** Parsed once: a selector given as text is parsed again on every call. */
+    private static final Evaluator HEADINGS = QueryParser.parse("h1, h2, h3, h4, h5, h6");
+    private static final Evaluator LINKS = QueryParser.parse("a");
+
     private Sanitizer() {}
 
     public static String clean(String html) {
@@ -41,11 +47,11 @@ public final class Sanitizer {
             return "";
         }
         Document dirty = Jsoup.parseBodyFragment(html);
-        for (Element heading : dirty.body().select("h1, h2, h3, h4, h5, h6")) {
+        for (Element heading : dirty.body().select(HEADINGS)) {
             heading.tagName("strong");
             heading.wrap("<p></p>");
         }
-        for (Element link : dirty.body().select("a")) {
+        for (Element link : dirty.body().select(LINKS)) {
             String href = link.attr("href").strip();
             var scheme = SCHEME.matcher(href);
             if (!scheme.find() || !LINK_SCHEMES.contains(scheme.group(1).toLowerCase(Locale.ROOT))) {

@@ -157,12 +157,23 @@ public final class SignatureVerifier {
         if (value == null) {
             throw new SignatureRejected("the signed Date header is missing");
         }
+        ParsedDate last = lastDate;
+        if (last != null && last.text().equals(value)) {
+            return last.at();
+        }
         try {
-            return ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            Instant at = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            lastDate = new ParsedDate(value, at);
+            return at;
         } catch (DateTimeParseException e) {
             throw new SignatureRejected("the Date header is not an HTTP date");
         }
     }
+
+    private record ParsedDate(String text, Instant at) {}
+
+    /** Dates have whole seconds: requests arriving together mostly carry the same one, parsed once. */
+    private static volatile ParsedDate lastDate;
 
     private static String signatureAuthorization(SignedRequest r) {
         String authorization = r.header("authorization");
