@@ -1,7 +1,11 @@
 package social.caravan.timelines;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import social.caravan.core.bus.Channels;
@@ -73,7 +77,8 @@ public final class FeedService {
 
     /**
      * The fan-out of {@link #fanout(long)} in the caller's transaction; held back to the end of it
-     * while the transaction is inside {@link #fanoutLast}.
+     * while the transaction is inside {@link #fanoutLast}, which takes original posts only (boosts
+     * have rules of their own: they go through {@link #fanout(long)}).
      */
     public void fanoutInTransaction(Handle h, long statusId) {
         if (!heldBack.hold(h, statusId)) {
@@ -82,13 +87,35 @@ public final class FeedService {
     }
 
     /**
-     * Runs {@code work} in the caller's transaction, then the fan-outs it asked for. A transaction
-     * that stores many statuses then locks feed rows only after every other row it changes, so two
-     * of them cannot each hold what the other waits for (a busy reader's feed row, an author's counts).
+     * Runs {@code work} in the caller's transaction, then the fan-outs it asked for, all together: a
+     * statement for the home feeds of all the posts, one for the lists. A transaction that stores many
+     * statuses then locks feed rows only after every other row it changes, so two of them cannot each
+     * hold what the other waits for (a busy reader's feed row, an author's counts).
      */
     public void fanoutLast(Handle h, Runnable work) {
-        for (long statusId : heldBack.collect(h, work)) {
-            fanout(h, statusId);
+        List<Long> held = heldBack.collect(h, work);
+        if (held.isEmpty()) {
+            return;
+        }
+        long[] ids = held.stream().mapToLong(Long::longValue).toArray();
+        // Home feeds and lists of all of them in a statement each, then what each one needs apart.
+        Map<Long, List<FeedStore.Followup>> followups = new LinkedHashMap<>();
+        Map<Long, Long> authors = new HashMap<>();
+        for (FeedStore.Delivery d : store.fanoutOriginals(h, ids, activeDays, TRIM_AT)) {
+            followups.computeIfAbsent(d.statusId(), k -> new ArrayList<>()).add(d.followup());
+            authors.put(d.statusId(), d.authorId());
+        }
+        Map<Long, List<FeedStore.FedList>> lists = new HashMap<>();
+        for (FeedStore.ListDelivery d : store.listFanoutMany(h, ids, activeDays, RECENT_ENTRIES, TRIM_AT)) {
+            lists.computeIfAbsent(d.statusId(), k -> new ArrayList<>()).add(d.list());
+        }
+        Set<Long> tagged = Set.copyOf(store.taggedPublic(h, ids));
+        for (long id : held) {
+            List<FeedStore.Followup> fed = new ArrayList<>(followups.getOrDefault(id, List.of()));
+            if (tagged.contains(id)) {
+                store.post(h, id).ifPresent(post -> fed.addAll(store.fanoutToTagFollowers(h, post, activeDays, TRIM_AT)));
+            }
+            finish(h, id, authors.getOrDefault(id, 0L), fed, lists.getOrDefault(id, List.of()));
         }
     }
 
@@ -103,34 +130,44 @@ public final class FeedService {
             if (post.reblogOfId() == null && post.visibility().equals("public") && post.tagged()) {
                 followups.addAll(store.fanoutToTagFollowers(h, post, activeDays, TRIM_AT));
             }
-            for (FeedStore.Followup f : followups) {
-                if (f.notifyOfPost()) {
-                    notifications.notify(h, f.accountId(), post.accountId(), NotificationService.STATUS, post.id());
-                }
-            }
-            List<Long> full = followups.stream().filter(FeedStore.Followup::trim).map(FeedStore.Followup::accountId).toList();
-            if (!full.isEmpty()) {
-                store.trim(h, full, MAX_ENTRIES);
-            }
             // The lists that hold the author take it too, by their own rules.
-            List<FeedStore.FedList> lists = store.listFanout(h, post.id(), activeDays, RECENT_ENTRIES, TRIM_AT);
-            List<Long> fullLists = lists.stream().filter(FeedStore.FedList::trim).map(FeedStore.FedList::listId).toList();
-            if (!fullLists.isEmpty()) {
-                store.trimLists(h, fullLists, MAX_ENTRIES);
-            }
-            List<String> channels = new ArrayList<>();
-            followups.stream().filter(FeedStore.Followup::fed).forEach(f -> channels.add(Channels.home(f.accountId())));
-            List<Long> unsure = followups.stream().filter(f -> !f.fed()).map(FeedStore.Followup::accountId).toList();
-            if (!unsure.isEmpty()) {
-                store.holding(h, post.id(), unsure).forEach(a -> channels.add(Channels.home(a)));
-            }
-            lists.stream().filter(FeedStore.FedList::fed).forEach(l -> channels.add(Channels.list(l.listId())));
-            List<Long> unsureLists = lists.stream().filter(l -> !l.fed()).map(FeedStore.FedList::listId).toList();
-            if (!unsureLists.isEmpty()) {
-                store.listsHolding(h, post.id(), unsureLists).forEach(l -> channels.add(Channels.list(l)));
-            }
-            bus.publish(h, channels, "update", Long.toString(post.id()));
+            finish(h, post.id(), post.accountId(), followups,
+                    store.listFanout(h, post.id(), activeDays, RECENT_ENTRIES, TRIM_AT));
         });
+    }
+
+    /**
+     * What follows a post's fan-out: its notifications, the feeds and lists to trim, and an
+     * {@code update} on the streams of the feeds and lists that hold it.
+     */
+    private void finish(Handle h, long statusId, long authorId, List<FeedStore.Followup> followups,
+                        List<FeedStore.FedList> lists) {
+        for (FeedStore.Followup f : followups) {
+            if (f.notifyOfPost()) {
+                notifications.notify(h, f.accountId(), authorId, NotificationService.STATUS, statusId);
+            }
+        }
+        List<Long> full = followups.stream().filter(FeedStore.Followup::trim).map(FeedStore.Followup::accountId)
+                .distinct().toList();
+        if (!full.isEmpty()) {
+            store.trim(h, full, MAX_ENTRIES);
+        }
+        List<Long> fullLists = lists.stream().filter(FeedStore.FedList::trim).map(FeedStore.FedList::listId).toList();
+        if (!fullLists.isEmpty()) {
+            store.trimLists(h, fullLists, MAX_ENTRIES);
+        }
+        List<String> channels = new ArrayList<>();
+        followups.stream().filter(FeedStore.Followup::fed).forEach(f -> channels.add(Channels.home(f.accountId())));
+        List<Long> unsure = followups.stream().filter(f -> !f.fed()).map(FeedStore.Followup::accountId).toList();
+        if (!unsure.isEmpty()) {
+            store.holding(h, statusId, unsure).forEach(a -> channels.add(Channels.home(a)));
+        }
+        lists.stream().filter(FeedStore.FedList::fed).forEach(l -> channels.add(Channels.list(l.listId())));
+        List<Long> unsureLists = lists.stream().filter(l -> !l.fed()).map(FeedStore.FedList::listId).toList();
+        if (!unsureLists.isEmpty()) {
+            store.listsHolding(h, statusId, unsureLists).forEach(l -> channels.add(Channels.list(l)));
+        }
+        bus.publish(h, channels, "update", Long.toString(statusId));
     }
 
     /** Fills a returning reader's feed from their own and their follows' newest statuses, and their lists' feeds. */

@@ -166,6 +166,103 @@ final class FeedStore {
                 .list();
     }
 
+    /** A recipient of one of several original posts fanned out together. */
+    record Delivery(long statusId, long authorId, Followup followup) {}
+
+    /**
+     * {@link #fanout} of several original posts (not boosts) in one statement, by the same rules,
+     * which read the mentions from the table here: the recipients of each post, the feeds that took
+     * it, those to notify, and whether each feed reached {@code trimAt} (counted over all the posts).
+     * Deleted posts are left out.
+     */
+    List<Delivery> fanoutOriginals(Handle h, long[] statusIds, int activeDays, int trimAt) {
+        return h.createQuery("""
+                        WITH posts AS MATERIALIZED (
+                            SELECT s.id, s.account_id AS author, a.domain IS NULL AS local, s.visibility, s.language,
+                                   s.in_reply_to_account_id AS reply_to, lower(a.domain) AS domain,
+                                   -- as Mastodon: posts notify, replies to others do not; direct ones notify by mention already
+                                   s.visibility <> 'direct' AND (s.in_reply_to_account_id IS NULL
+                                                                OR s.in_reply_to_account_id = s.account_id) AS notifies
+                              FROM statuses s JOIN accounts a ON a.id = s.account_id
+                             WHERE s.id = ANY(:ids) AND s.deleted_at IS NULL AND s.reblog_of_id IS NULL
+                        ),
+                        recipients AS MATERIALIZED (
+                            SELECT p.id AS status_id, p.author, p.author AS account_id, false AS notify FROM posts p WHERE p.local
+                            UNION ALL
+                            SELECT p.id, p.author, f.account_id,
+                                   f.notify AND p.notifies AND NOT EXISTS (
+                                       SELECT 1 FROM notifications n WHERE n.account_id = f.account_id AND n.id > p.id
+                                          AND n.type = 'status' AND n.status_id = p.id)
+                              FROM posts p
+                              JOIN follows f ON f.target_account_id = p.author
+                              JOIN accounts fa ON fa.id = f.account_id AND fa.domain IS NULL
+                             -- direct: only the mentioned (who follow the author, as Mastodon delivers it)
+                             WHERE (p.visibility <> 'direct'
+                                    OR f.account_id IN (SELECT m.account_id FROM mentions m WHERE m.status_id = p.id))
+                               AND (f.languages IS NULL OR p.language IS NULL OR p.language = ANY(f.languages))
+                               -- nothing by or mentioning whom the follower blocks or mutes, nor from blocked domains
+                               AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = f.account_id
+                                                  AND (b.target_account_id = p.author OR b.target_account_id IN (
+                                                          SELECT m.account_id FROM mentions m WHERE m.status_id = p.id)))
+                               AND NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = f.account_id
+                                                  AND (mu.target_account_id = p.author OR mu.target_account_id IN (
+                                                          SELECT m.account_id FROM mentions m WHERE m.status_id = p.id))
+                                                  AND (mu.expires_at IS NULL OR mu.expires_at > now()))
+                               AND NOT EXISTS (SELECT 1 FROM account_domain_blocks d WHERE d.account_id = f.account_id
+                                                  AND d.domain = p.domain)
+                               -- replies: to oneself, to the follower, or to someone the follower follows too
+                               AND (p.reply_to IS NULL OR p.reply_to = p.author OR f.account_id = p.reply_to
+                                    OR EXISTS (SELECT 1 FROM follows rf WHERE rf.account_id = f.account_id
+                                                  AND rf.target_account_id = p.reply_to))
+                               -- not when the follower keeps the author in an exclusive list
+                               AND NOT""" + " " + Filters.inExclusiveList("f.account_id", "p.author") + """
+                        ),
+                        fed AS (
+                            INSERT INTO home_feed_entries (account_id, entry_id)
+                            SELECT r.account_id, r.status_id FROM recipients r
+                             WHERE EXISTS (SELECT 1 FROM home_feeds hf WHERE hf.account_id = r.account_id
+                                              AND hf.active_at > now() - make_interval(days => :activeDays))
+                               -- an original that arrives after a boost of it is not shown twice
+                               AND NOT EXISTS (SELECT 1 FROM home_feed_entries e WHERE e.account_id = r.account_id
+                                                  AND e.reblog_of_id = r.status_id)
+                             ORDER BY r.account_id, r.status_id
+                            ON CONFLICT DO NOTHING
+                            RETURNING account_id, entry_id
+                        ),
+                        counted AS (
+                            -- in account order, so concurrent fan-outs lock feeds in the same order
+                            INSERT INTO home_feeds (account_id, entries)
+                            SELECT account_id, count(*) FROM fed GROUP BY account_id ORDER BY account_id
+                            ON CONFLICT (account_id) DO UPDATE SET entries = home_feeds.entries + EXCLUDED.entries
+                            RETURNING account_id, entries
+                        )
+                        SELECT r.status_id, r.author, r.account_id, r.notify, fd.entry_id IS NOT NULL AS fed,
+                               coalesce(c.entries >= :trimAt, false) AS trim
+                          FROM recipients r
+                          LEFT JOIN fed fd ON fd.account_id = r.account_id AND fd.entry_id = r.status_id
+                          LEFT JOIN counted c ON c.account_id = r.account_id
+                         WHERE r.notify OR fd.entry_id IS NOT NULL
+                            -- an active feed that did not take it may hold it already (see fanout)
+                            OR EXISTS (SELECT 1 FROM home_feeds hf WHERE hf.account_id = r.account_id
+                                          AND hf.active_at > now() - make_interval(days => :activeDays))""")
+                .bind("ids", statusIds)
+                .bind("activeDays", activeDays)
+                .bind("trimAt", trimAt)
+                .map((rs, ctx) -> new Delivery(rs.getLong("status_id"), rs.getLong("author"),
+                        new Followup(rs.getLong("account_id"), rs.getBoolean("fed"), rs.getBoolean("notify"),
+                                rs.getBoolean("trim"))))
+                .list();
+    }
+
+    /** Those of {@code statusIds} that are public and have hashtags: their tags' followers get them too. */
+    List<Long> taggedPublic(Handle h, long[] statusIds) {
+        return h.createQuery("""
+                        SELECT s.id FROM statuses s
+                         WHERE s.id = ANY(:ids) AND s.visibility = 'public'
+                           AND EXISTS (SELECT 1 FROM statuses_tags st WHERE st.status_id = s.id)""")
+                .bind("ids", statusIds).mapTo(Long.class).list();
+    }
+
     /**
      * Fan-out to the followers of a public post's hashtags, as Mastodon delivers to hashtag
      * followers: not to the author, nor to anyone who blocks or mutes the author or an account the
@@ -426,6 +523,15 @@ final class FeedStore {
      * entry, and whether it reached {@code trimAt}.
      */
     List<FedList> listFanout(Handle h, long statusId, int activeDays, int recentEntries, int trimAt) {
+        return listFanoutMany(h, new long[] {statusId}, activeDays, recentEntries, trimAt).stream()
+                .map(ListDelivery::list).toList();
+    }
+
+    /** A list of an active owner holding the author of one of several statuses fanned out together. */
+    record ListDelivery(long statusId, FedList list) {}
+
+    /** {@link #listFanout} of several statuses in one statement; a list's entry count is counted over all of them. */
+    List<ListDelivery> listFanoutMany(Handle h, long[] statusIds, int activeDays, int recentEntries, int trimAt) {
         return h.createQuery("""
                         WITH fed AS (
                             INSERT INTO list_feed_entries (list_id, entry_id, reblog_of_id)
@@ -435,7 +541,7 @@ final class FeedStore {
                               JOIN lists l ON l.id = la.list_id
                               JOIN home_feeds hf ON hf.account_id = l.account_id
                                                 AND hf.active_at > now() - make_interval(days => :activeDays)
-                             WHERE s.id = :id
+                             WHERE s.id = ANY(:ids)
                                AND""" + " " + LIST_RULES + """
                                AND (s.reblog_of_id IS NOT NULL OR NOT EXISTS (
                                        SELECT 1 FROM list_feed_entries e WHERE e.list_id = l.id AND e.reblog_of_id = s.id))
@@ -445,30 +551,33 @@ final class FeedStore {
                                           AND (SELECT count(*) FROM (SELECT 1 FROM list_feed_entries n
                                                                       WHERE n.list_id = e.list_id AND n.entry_id > e.entry_id
                                                                       LIMIT :recent) newer) < :recent))
-                             ORDER BY l.id
+                             ORDER BY l.id, s.id
                             ON CONFLICT DO NOTHING
-                            RETURNING list_id
+                            RETURNING list_id, entry_id
                         ),
                         counted AS (
                             -- in list order, so concurrent fan-outs lock list feeds in the same order
                             INSERT INTO list_feeds (list_id, entries)
-                            SELECT list_id, 1 FROM fed ORDER BY list_id
-                            ON CONFLICT (list_id) DO UPDATE SET entries = list_feeds.entries + 1
+                            SELECT list_id, count(*) FROM fed GROUP BY list_id ORDER BY list_id
+                            ON CONFLICT (list_id) DO UPDATE SET entries = list_feeds.entries + EXCLUDED.entries
                             RETURNING list_id, entries
                         )
-                        SELECT l.id AS list_id, c.list_id IS NOT NULL AS fed, coalesce(c.entries >= :trimAt, false) AS trim
+                        SELECT s.id AS status_id, l.id AS list_id, fd.list_id IS NOT NULL AS fed,
+                               coalesce(c.entries >= :trimAt, false) AS trim
                           FROM statuses s
                           JOIN list_accounts la ON la.account_id = s.account_id
                           JOIN lists l ON l.id = la.list_id
                           JOIN home_feeds hf ON hf.account_id = l.account_id
                                             AND hf.active_at > now() - make_interval(days => :activeDays)
+                          LEFT JOIN fed fd ON fd.list_id = l.id AND fd.entry_id = s.id
                           LEFT JOIN counted c ON c.list_id = l.id
-                         WHERE s.id = :id""")
-                .bind("id", statusId)
+                         WHERE s.id = ANY(:ids)""")
+                .bind("ids", statusIds)
                 .bind("activeDays", activeDays)
                 .bind("recent", recentEntries)
                 .bind("trimAt", trimAt)
-                .map((rs, ctx) -> new FedList(rs.getLong("list_id"), rs.getBoolean("fed"), rs.getBoolean("trim")))
+                .map((rs, ctx) -> new ListDelivery(rs.getLong("status_id"),
+                        new FedList(rs.getLong("list_id"), rs.getBoolean("fed"), rs.getBoolean("trim"))))
                 .list();
     }
 

@@ -76,6 +76,117 @@ class InboxBatchTest {
         }
     }
 
+    /**
+     * A batch fans all its posts out in one statement (home) and one (lists), by the rules each post
+     * follows alone: blocks and mutes of the author or the mentioned, a follow's languages, replies,
+     * direct posts, exclusive lists, and notifications of followers who asked for them.
+     */
+    @Test
+    void aBatchOfPostsReachesHomeFeedsListsAndNotificationsByTheRulesOfOnePost() {
+        try (TestServer web = TestServer.start(ENV, EnumSet.of(App.ProcessRole.WEB)); FakeFediverse peer = new FakeFediverse()) {
+            Map<String, Long> readers = new java.util.LinkedHashMap<>();
+            for (String name : List.of("everyone", "blocker", "muter", "german", "notified", "bobfan", "lister")) {
+                readers.put(name, web.createAccount(name));
+            }
+            // Both actors become known (and their first posts are stored) before the rules are set up.
+            deliver(web, peer, "alice", create(peer, "alice", note(peer, "alice", "a0", "known")));
+            deliver(web, peer, "bob", create(peer, "bob", note(peer, "bob", "b0", "known")));
+            Jdbi jdbi = web.app.database().jdbi();
+            try (TestServer worker = TestServer.join(web, ENV, EnumSet.of(App.ProcessRole.WORKER))) {
+                Await.until("the first posts stored", Duration.ofSeconds(20), () -> ingressJobs(jdbi) == 0);
+            }
+            long alice = accountId(jdbi, peer.actorUri("alice"));
+            long bob = accountId(jdbi, peer.actorUri("bob"));
+            jdbi.useHandle(h -> {
+                follow(h, readers.get("everyone"), alice, false, null);
+                follow(h, readers.get("everyone"), bob, false, null);
+                follow(h, readers.get("blocker"), alice, false, null);
+                follow(h, readers.get("blocker"), bob, false, null);
+                h.execute("INSERT INTO blocks (account_id, target_account_id) VALUES (?, ?)", readers.get("blocker"), bob);
+                follow(h, readers.get("muter"), alice, false, null);
+                h.execute("INSERT INTO mutes (account_id, target_account_id) VALUES (?, ?)", readers.get("muter"), bob);
+                follow(h, readers.get("german"), alice, false, new String[] {"de"});
+                follow(h, readers.get("notified"), alice, true, null);
+                follow(h, readers.get("bobfan"), bob, false, null);
+                follow(h, readers.get("lister"), alice, false, null);
+                long list = h.createQuery("INSERT INTO lists (account_id, title, exclusive) VALUES (?, 'alice', true) RETURNING id")
+                        .bind(0, readers.get("lister")).mapTo(Long.class).one();
+                h.execute("INSERT INTO list_accounts (list_id, account_id) VALUES (?, ?)", list, alice);
+                for (long reader : readers.values()) {
+                    h.execute("INSERT INTO home_feeds (account_id, active_at) VALUES (?, now())", reader);
+                }
+            });
+            ObjectNode hello = language(note(peer, "alice", "hello", "hello"), "en");
+            String mentionsBob = "@bob";
+            ObjectNode aboutBob = language(note(peer, "alice", "aboutbob", mentionsBob), "en");
+            aboutBob.withArray("tag").addObject().put("type", "Mention").put("href", peer.actorUri("bob")).put("name", "@bob");
+            ObjectNode reply = language(note(peer, "bob", "reply", "a reply"), "en");
+            reply.put("inReplyTo", hello.path("id").asString());
+            ObjectNode direct = language(note(peer, "alice", "direct", "just for you"), "en");
+            String everyoneUri = web.baseUrl + "/users/everyone";
+            direct.putArray("to").add(everyoneUri);
+            direct.putArray("cc");
+            direct.withArray("tag").addObject().put("type", "Mention").put("href", everyoneUri).put("name", "@everyone");
+            String helloUri = deliver(web, peer, "alice", create(peer, "alice", hello));
+            String halloUri = deliver(web, peer, "alice", create(peer, "alice", language(note(peer, "alice", "hallo", "hallo"), "de")));
+            String aboutBobUri = deliver(web, peer, "alice", create(peer, "alice", aboutBob));
+            String hiUri = deliver(web, peer, "bob", create(peer, "bob", language(note(peer, "bob", "hi", "hi"), "en")));
+            String replyUri = deliver(web, peer, "bob", create(peer, "bob", reply));
+            String directUri = deliver(web, peer, "alice", create(peer, "alice", direct));
+            assertThat(ingressJobs(jdbi)).isEqualTo(6);
+
+            try (TestServer worker = TestServer.join(web, ENV, EnumSet.of(App.ProcessRole.WORKER))) {
+                Await.until("the ingress queue empty", Duration.ofSeconds(20), () -> ingressJobs(jdbi) == 0);
+            }
+
+            assertThat(web.app.queue().dead(10)).isEmpty();
+            assertThat(home(jdbi, readers.get("everyone"))).containsExactlyInAnyOrder(helloUri, halloUri, aboutBobUri, hiUri,
+                    replyUri, directUri);
+            assertThat(home(jdbi, readers.get("blocker"))).containsExactlyInAnyOrder(helloUri, halloUri);
+            assertThat(home(jdbi, readers.get("muter"))).containsExactlyInAnyOrder(helloUri, halloUri);
+            assertThat(home(jdbi, readers.get("german"))).containsExactlyInAnyOrder(halloUri);
+            assertThat(home(jdbi, readers.get("notified"))).containsExactlyInAnyOrder(helloUri, halloUri, aboutBobUri);
+            assertThat(home(jdbi, readers.get("bobfan"))).containsExactlyInAnyOrder(hiUri);
+            assertThat(home(jdbi, readers.get("lister"))).isEmpty();
+            List<String> listed = jdbi.withHandle(h -> h.createQuery("""
+                            SELECT s.uri FROM list_feed_entries e JOIN lists l ON l.id = e.list_id JOIN statuses s ON s.id = e.entry_id
+                             WHERE l.account_id = :r""").bind("r", readers.get("lister")).mapTo(String.class).list());
+            assertThat(listed).containsExactlyInAnyOrder(helloUri, halloUri, aboutBobUri);
+            // A status notification for each of alice's posts (not the direct one, to someone else) to the one who asked.
+            List<String> notified = jdbi.withHandle(h -> h.createQuery("""
+                            SELECT s.uri FROM notifications n JOIN statuses s ON s.id = n.status_id
+                             WHERE n.account_id = :r AND n.type = 'status'""").bind("r", readers.get("notified"))
+                    .mapTo(String.class).list());
+            assertThat(notified).containsExactlyInAnyOrder(helloUri, halloUri, aboutBobUri);
+            // Feed sizes counted over the batch: one per entry.
+            for (long reader : readers.values()) {
+                int entries = jdbi.withHandle(h -> h.createQuery("SELECT entries FROM home_feeds WHERE account_id = :r")
+                        .bind("r", reader).mapTo(Integer.class).one());
+                assertThat(entries).isEqualTo(home(jdbi, reader).size());
+            }
+        }
+    }
+
+    static ObjectNode language(ObjectNode note, String language) {
+        note.putObject("contentMap").put(language, note.path("content").asString());
+        return note;
+    }
+
+    static void follow(org.jdbi.v3.core.Handle h, long follower, long target, boolean notify, String[] languages) {
+        h.createUpdate("INSERT INTO follows (account_id, target_account_id, notify, languages) VALUES (:f, :t, :n, :l)")
+                .bind("f", follower).bind("t", target).bind("n", notify).bind("l", languages).execute();
+    }
+
+    static long accountId(Jdbi jdbi, String uri) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT id FROM accounts WHERE uri = :u").bind("u", uri).mapTo(Long.class).one());
+    }
+
+    static List<String> home(Jdbi jdbi, long reader) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT s.uri FROM home_feed_entries e JOIN statuses s ON s.id = e.entry_id WHERE e.account_id = :r""")
+                .bind("r", reader).mapTo(String.class).list());
+    }
+
     static long ingressJobs(Jdbi jdbi) {
         return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM jobs WHERE queue = :q AND dead_at IS NULL")
                 .bind("q", Queues.INGRESS).mapTo(Long.class).one());
