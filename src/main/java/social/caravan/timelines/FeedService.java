@@ -110,13 +110,18 @@ public final class FeedService {
             lists.computeIfAbsent(d.statusId(), k -> new ArrayList<>()).add(d.list());
         }
         Set<Long> tagged = Set.copyOf(store.taggedPublic(h, ids));
+        List<FeedStore.Followup> all = new ArrayList<>();
+        List<FeedStore.FedList> allLists = new ArrayList<>();
         for (long id : held) {
             List<FeedStore.Followup> fed = new ArrayList<>(followups.getOrDefault(id, List.of()));
             if (tagged.contains(id)) {
                 store.post(h, id).ifPresent(post -> fed.addAll(store.fanoutToTagFollowers(h, post, activeDays, TRIM_AT)));
             }
             finish(h, id, authors.getOrDefault(id, 0L), fed, lists.getOrDefault(id, List.of()));
+            all.addAll(fed);
+            allLists.addAll(lists.getOrDefault(id, List.of()));
         }
+        trim(h, all, allLists);
     }
 
     private void fanout(Handle h, long statusId) {
@@ -131,14 +136,29 @@ public final class FeedService {
                 followups.addAll(store.fanoutToTagFollowers(h, post, activeDays, TRIM_AT));
             }
             // The lists that hold the author take it too, by their own rules.
-            finish(h, post.id(), post.accountId(), followups,
-                    store.listFanout(h, post.id(), activeDays, RECENT_ENTRIES, TRIM_AT));
+            List<FeedStore.FedList> lists = store.listFanout(h, post.id(), activeDays, RECENT_ENTRIES, TRIM_AT);
+            finish(h, post.id(), post.accountId(), followups, lists);
+            trim(h, followups, lists);
         });
     }
 
+    /** Trims the feeds and lists that reached the trim size, each once. */
+    private void trim(Handle h, List<FeedStore.Followup> followups, List<FeedStore.FedList> lists) {
+        List<Long> full = followups.stream().filter(FeedStore.Followup::trim).map(FeedStore.Followup::accountId)
+                .distinct().toList();
+        if (!full.isEmpty()) {
+            store.trim(h, full, MAX_ENTRIES);
+        }
+        List<Long> fullLists = lists.stream().filter(FeedStore.FedList::trim).map(FeedStore.FedList::listId)
+                .distinct().toList();
+        if (!fullLists.isEmpty()) {
+            store.trimLists(h, fullLists, MAX_ENTRIES);
+        }
+    }
+
     /**
-     * What follows a post's fan-out: its notifications, the feeds and lists to trim, and an
-     * {@code update} on the streams of the feeds and lists that hold it.
+     * What follows a post's fan-out: its notifications, and an {@code update} on the streams of the
+     * feeds and lists that hold it.
      */
     private void finish(Handle h, long statusId, long authorId, List<FeedStore.Followup> followups,
                         List<FeedStore.FedList> lists) {
@@ -146,15 +166,6 @@ public final class FeedService {
             if (f.notifyOfPost()) {
                 notifications.notify(h, f.accountId(), authorId, NotificationService.STATUS, statusId);
             }
-        }
-        List<Long> full = followups.stream().filter(FeedStore.Followup::trim).map(FeedStore.Followup::accountId)
-                .distinct().toList();
-        if (!full.isEmpty()) {
-            store.trim(h, full, MAX_ENTRIES);
-        }
-        List<Long> fullLists = lists.stream().filter(FeedStore.FedList::trim).map(FeedStore.FedList::listId).toList();
-        if (!fullLists.isEmpty()) {
-            store.trimLists(h, fullLists, MAX_ENTRIES);
         }
         List<String> channels = new ArrayList<>();
         followups.stream().filter(FeedStore.Followup::fed).forEach(f -> channels.add(Channels.home(f.accountId())));
