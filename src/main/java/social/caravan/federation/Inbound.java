@@ -2,9 +2,11 @@ package social.caravan.federation;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -49,7 +51,7 @@ public final class Inbound {
 
     public void process(InboxApi.Received received) {
         try {
-            apply(received);
+            apply(applicable(received));
         } catch (Dropped e) {
             logDropped(received, e);
         }
@@ -60,47 +62,80 @@ public final class Inbound {
      * commit, one update of each author's counts, one lock of a busy reader's feed and one look-up of
      * who listens to the streams, for all of them.
      * An activity that is dropped takes the transaction with it, which runs again without it, so it
-     * leaves nothing behind, as alone; any other failure fails the whole batch.
+     * leaves nothing behind, as alone; any other failure fails the whole batch. An activity that needs
+     * something fetched from another server ({@link ActivityHandler#fetches}) runs on its own after the
+     * batch, and so do its actor's later ones, to keep their order: no open transaction waits on a peer.
      */
     public void processAll(List<InboxApi.Received> batch) {
+        List<Applicable> together = new ArrayList<>();
+        List<Applicable> alone = new ArrayList<>();
+        Set<Long> actorsAlone = new HashSet<>();
         // By actor (keeping each actor's order): concurrent batches lock the actors' rows in one order.
-        List<InboxApi.Received> left = new ArrayList<>(
-                batch.stream().sorted(Comparator.comparingLong(InboxApi.Received::signerId)).toList());
+        for (InboxApi.Received received : batch.stream().sorted(Comparator.comparingLong(InboxApi.Received::signerId)).toList()) {
+            Applicable applicable;
+            try {
+                applicable = applicable(received);
+            } catch (Dropped e) {
+                logDropped(received, e);
+                continue;
+            }
+            if (actorsAlone.contains(received.signerId()) || applicable.handler().fetches(applicable.activity())) {
+                actorsAlone.add(received.signerId());
+                alone.add(applicable);
+            } else {
+                together.add(applicable);
+            }
+        }
+        applyTogether(together);
+        for (Applicable applicable : alone) {
+            try {
+                apply(applicable);
+            } catch (Dropped e) {
+                logDropped(applicable.received(), e);
+            }
+        }
+    }
+
+    private void applyTogether(List<Applicable> batch) {
+        List<Applicable> left = new ArrayList<>(batch);
         while (!left.isEmpty()) {
             try {
                 jdbi.useTransaction(h -> batchTail.accept(h, () -> {
                     // The same few statements over and over: plan each once per connection, not once per activity.
                     h.execute("SET LOCAL plan_cache_mode = force_generic_plan");
-                    for (InboxApi.Received received : left) {
+                    for (Applicable applicable : left) {
                         try {
-                            apply(received);
+                            apply(applicable);
                         } catch (Dropped e) {
-                            throw new DroppedFromBatch(received, e);
+                            throw new DroppedFromBatch(applicable, e);
                         }
                     }
                 }));
                 return;
             } catch (DroppedFromBatch e) {
-                logDropped(e.received, e.reason);
-                left.remove(e.received);
+                logDropped(e.applicable.received(), e.reason);
+                left.remove(e.applicable);
             }
         }
     }
 
     /** An activity of a batch that was dropped: the batch's transaction is rolled back, to run again without it. */
     private static final class DroppedFromBatch extends RuntimeException {
-        final InboxApi.Received received;
+        final Applicable applicable;
         final Dropped reason;
 
-        DroppedFromBatch(InboxApi.Received received, Dropped reason) {
+        DroppedFromBatch(Applicable applicable, Dropped reason) {
             super(reason.getMessage(), null, false, false);
-            this.received = received;
+            this.applicable = applicable;
             this.reason = reason;
         }
     }
 
-    /** Hands the activity to its handler; throws {@link Dropped} when it is refused (a service's 4xx included). */
-    private void apply(InboxApi.Received received) {
+    /** A stored activity read, with its known actor and the handler of its type. */
+    private record Applicable(InboxApi.Received received, Activity activity, ActivityHandler handler) {}
+
+    /** Reads the activity and finds its actor and handler; throws {@link Dropped} when there is nothing to apply. */
+    private Applicable applicable(InboxApi.Received received) {
         Optional<Account> actor = accounts.findKnown(received.signerId()).filter(a -> !a.local() && a.remote() != null);
         if (actor.isEmpty()) {
             throw new Dropped("account " + received.signerId() + " is no longer a known remote account");
@@ -108,14 +143,19 @@ public final class Inbound {
         if (domainBlocks.isSuspended(actor.get().domain())) {
             throw new Dropped("the domain of " + actor.get().remote().uri() + " is suspended");
         }
-        JsonNode json = Json.read(received.activity());
-        Activity activity = new Activity(actor.get(), json);
+        Activity activity = new Activity(actor.get(), Json.read(received.activity()));
         ActivityHandler handler = handlers.get(activity.type());
         if (handler == null) {
             throw new Dropped("a " + activity.type() + " of " + activity.actorUri() + " is not a type this server applies");
         }
+        return new Applicable(received, activity, handler);
+    }
+
+    /** Hands the activity to its handler; throws {@link Dropped} when it is refused (a service's 4xx included). */
+    private static void apply(Applicable applicable) {
+        Activity activity = applicable.activity();
         try {
-            handler.handle(activity);
+            applicable.handler().handle(activity);
         } catch (Dropped e) {
             throw new Dropped(activity.type() + " " + activity.id() + " of " + activity.actorUri() + ": " + e.getMessage());
         } catch (ApiException e) {

@@ -135,6 +135,24 @@ public final class RemoteStatuses implements RemoteStatusResolver {
                 read.tags(), read.media(), read.emojis(), read.published(), read.poll()));
     }
 
+    /**
+     * Whether storing (or editing) this Note would fetch from another server: the status it replies
+     * to, or an account it mentions, is not known here.
+     */
+    public boolean fetches(JsonNode note) {
+        String inReplyTo = Activity.idOf(note.path("inReplyTo"));
+        if (inReplyTo != null && localId(inReplyTo).isEmpty() && statuses.findByUri(inReplyTo).isEmpty()) {
+            return true;
+        }
+        for (JsonNode tag : array(note.path("tag"))) {
+            String href = "Mention".equals(Activity.text(tag, "type")) ? Activity.text(tag, "href") : null;
+            if (href != null && !href.startsWith(statusPrefix) && accounts.findByUri(href).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Applies an Update of a stored Note; empty when it is not stored (nothing to edit). */
     public Optional<Status> edit(JsonNode note, Account author) {
         String uri = checkedId(note, author);

@@ -167,6 +167,43 @@ class InboxBatchTest {
         }
     }
 
+    /**
+     * An activity that needs something fetched (a reply to a status not known here) is applied on its
+     * own, after the batch: the others are committed while the slow server still holds the fetch.
+     */
+    @Test
+    void anActivityThatFetchesRunsAloneAndTheBatchDoesNotWaitForTheSlowServer() throws Exception {
+        try (TestServer web = TestServer.start(ENV, EnumSet.of(App.ProcessRole.WEB)); FakeFediverse peer = new FakeFediverse()) {
+            ObjectNode parent = note(peer, "alice", "parent", "the parent");
+            peer.objects.put("/notes/parent", Json.write(parent));
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            peer.slow.put("/notes/parent", release);
+            ObjectNode reply = note(peer, "alice", "reply", "a reply");
+            reply.put("inReplyTo", parent.path("id").asString());
+            String replyUri = deliver(web, peer, "alice", create(peer, "alice", reply));
+            String otherUri = deliver(web, peer, "bob", create(peer, "bob", note(peer, "bob", "other", "meanwhile")));
+            Jdbi jdbi = web.app.database().jdbi();
+            assertThat(ingressJobs(jdbi)).isEqualTo(2);
+            try (TestServer worker = TestServer.join(web, ENV, EnumSet.of(App.ProcessRole.WORKER))) {
+                Await.until("bob's post stored while alice's parent is being fetched", Duration.ofSeconds(10),
+                        () -> !uris(jdbi, otherUri).isEmpty());
+                assertThat(uris(jdbi, replyUri)).isEmpty();
+                release.countDown();
+                Await.until("the reply stored", Duration.ofSeconds(20), () -> ingressJobs(jdbi) == 0);
+            }
+            String repliedTo = jdbi.withHandle(h -> h.createQuery("""
+                            SELECT p.uri FROM statuses s JOIN statuses p ON p.id = s.in_reply_to_id WHERE s.uri = :u""")
+                    .bind("u", replyUri).mapTo(String.class).one());
+            assertThat(repliedTo).isEqualTo(parent.path("id").asString());
+            assertThat(web.app.queue().dead(10)).isEmpty();
+        }
+    }
+
+    static List<String> uris(Jdbi jdbi, String uri) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT uri FROM statuses WHERE uri = :u").bind("u", uri)
+                .mapTo(String.class).list());
+    }
+
     static ObjectNode language(ObjectNode note, String language) {
         note.putObject("contentMap").put(language, note.path("content").asString());
         return note;

@@ -41,6 +41,8 @@ public final class FakeFediverse implements AutoCloseable {
     public final List<Received> inbox = new CopyOnWriteArrayList<>();
     /** Documents served at a path (Notes, say), as JSON. */
     public final Map<String, String> objects = new ConcurrentHashMap<>();
+    /** Paths of {@link #objects} answered only once their latch opens: a slow server. */
+    public final Map<String, java.util.concurrent.CountDownLatch> slow = new ConcurrentHashMap<>();
 
     /**
      * A delivery: the inbox path, its Signature header and the activity; every header (by lower-case
@@ -152,6 +154,14 @@ public final class FakeFediverse implements AutoCloseable {
             return;
         }
         if (objects.containsKey(path)) {
+            java.util.concurrent.CountDownLatch latch = slow.get(path);
+            if (latch != null) {
+                try {
+                    latch.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             send(exchange, 200, "application/activity+json; charset=utf-8", objects.get(path));
             return;
         }

@@ -27,6 +27,11 @@ public final class AnnounceHandler implements ActivityHandler {
                 .orElseThrow(() -> new Dropped("Announce of " + a.objectId() + ", which the actor may not boost"));
     }
 
+    @Override
+    public boolean fetches(Activity a) {
+        return remote.find(a.objectId()).isEmpty();
+    }
+
     private static Instant published(String text) {
         try {
             Instant at = text == null ? null : Instant.parse(text);

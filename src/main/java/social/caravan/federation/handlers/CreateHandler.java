@@ -24,4 +24,9 @@ public final class CreateHandler implements ActivityHandler {
         }
         statuses.store(a.object(), a.actor());
     }
+
+    @Override
+    public boolean fetches(Activity a) {
+        return a.object() == null || statuses.fetches(a.object());
+    }
 }

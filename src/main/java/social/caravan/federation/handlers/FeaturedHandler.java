@@ -32,4 +32,9 @@ public final class FeaturedHandler implements ActivityHandler {
             statuses.unpin(status.id(), a.actor().id());
         }
     }
+
+    @Override
+    public boolean fetches(Activity a) {
+        return add && remote.find(a.objectId()).isEmpty();
+    }
 }

@@ -34,6 +34,11 @@ public final class MoveHandler implements ActivityHandler {
     }
 
     @Override
+    public boolean fetches(Activity a) {
+        return true;
+    }
+
+    @Override
     public void handle(Activity a) {
         String target = Activity.idOf(a.json().path("target"));
         if (!a.actorUri().equals(a.objectId()) || target == null) {

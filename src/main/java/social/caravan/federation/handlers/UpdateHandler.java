@@ -29,4 +29,9 @@ public final class UpdateHandler implements ActivityHandler {
             throw new Dropped("Update of " + a.objectId() + ", a status not stored here");
         }
     }
+
+    @Override
+    public boolean fetches(Activity a) {
+        return a.actorUri().equals(a.objectId()) || (a.object() != null && statuses.fetches(a.object()));
+    }
 }
