@@ -53,11 +53,6 @@ public final class JobTypes {
         return this;
     }
 
-    /** The largest batch of any type (1 when none is batched). */
-    int maxBatch() {
-        return handlers.values().stream().mapToInt(Registration::maxBatch).max().orElse(1);
-    }
-
     Optional<Registration> find(String type) {
         return Optional.ofNullable(handlers.get(type));
     }

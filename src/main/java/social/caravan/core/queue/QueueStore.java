@@ -40,21 +40,24 @@ final class QueueStore {
     }
 
     /**
-     * Takes up to {@code limit} ready jobs of one queue; the lease is the new run_at. The locked
+     * Takes up to {@code limit} ready jobs of one queue (of one type, unless {@code type} is null); the
+     * lease is the new run_at. The locked
      * selection is a MATERIALIZED CTE: as {@code id IN (subquery)} the planner may run the
      * LIMIT ... SKIP LOCKED subquery more than once and claim far more than {@code limit} rows.
      */
-    List<Job> claim(Handle h, String queue, String worker, int limit, int leaseSeconds) {
+    List<Job> claim(Handle h, String queue, String type, String worker, int limit, int leaseSeconds) {
         return h.createQuery("""
                         WITH next AS MATERIALIZED (
                           SELECT id FROM jobs
                            WHERE queue = :queue AND dead_at IS NULL AND run_at <= now()
+                             AND (CAST(:type AS text) IS NULL OR type = :type)
                            ORDER BY run_at LIMIT :limit FOR UPDATE SKIP LOCKED)
                         UPDATE jobs SET run_at = now() + make_interval(secs => :lease), locked_by = :worker,
                                attempts = attempts + 1
                           FROM next WHERE jobs.id = next.id
                         RETURNING jobs.id, jobs.queue, jobs.type, jobs.payload, jobs.attempts, jobs.created_at""")
                 .bind("queue", queue)
+                .bind("type", type)
                 .bind("worker", worker)
                 .bind("limit", limit)
                 .bind("lease", leaseSeconds)

@@ -99,15 +99,15 @@ public final class Worker implements AutoCloseable {
                     continue;
                 }
                 wake.drainPermits();
-                // A batch takes one slot: a free slot may take a whole batch of a batched type.
-                int limit = Math.min(free * types.maxBatch(), CLAIM_BATCH);
+                int limit = Math.min(free, CLAIM_BATCH);
                 List<Job> jobs = claim(limit);
-                backlog = jobs.size() == limit;
+                List<List<Job>> runs = batches(jobs);
+                backlog = runs.size() == limit;
                 if (jobs.isEmpty()) {
                     wake.tryAcquire(idleWaitMillis(), TimeUnit.MILLISECONDS);
                     continue;
                 }
-                for (List<Job> batch : batches(jobs)) {
+                for (List<Job> batch : runs) {
                     slots.acquire();
                     executor.execute(batch.size() == 1 ? () -> run(batch.getFirst()) : () -> runBatch(batch));
                 }
@@ -122,20 +122,23 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * Fills the free slots from the served queues, heavier queues first more often. Each queue's
-     * claim commits on its own, so one that fails must not lose the jobs already claimed.
+     * Fills {@code slots} free slots from the served queues, heavier queues first more often: a job
+     * takes a slot, and so does a batch of a batched type, whose batch is filled up from the same
+     * queue. Each claim commits on its own, so one that fails must not lose the jobs already claimed.
      */
-    private List<Job> claim(int limit) {
+    private List<Job> claim(int slots) {
         List<Job> claimed = new ArrayList<>();
+        int used = 0;
         for (String queue : Queues.weightedOrder(settings.queues())) {
-            int want = limit - claimed.size();
+            int want = slots - used;
             if (want <= 0) {
                 break;
             }
             try {
-                List<Job> jobs = jdbi.withHandle(h -> store.claim(h, queue, id, want, settings.leaseSeconds()));
-                jobs.forEach(job -> held.add(job.id()));
+                List<Job> jobs = claimFrom(queue, null, want);
                 claimed.addAll(jobs);
+                claimed.addAll(fillBatches(queue, jobs));
+                used = batches(claimed).size();
             } catch (RuntimeException e) {
                 if (claimed.isEmpty()) {
                     throw e;
@@ -146,6 +149,27 @@ public final class Worker implements AutoCloseable {
             }
         }
         return claimed;
+    }
+
+    /** More jobs of the batched types among {@code jobs}, as many as their last batch has room for. */
+    private List<Job> fillBatches(String queue, List<Job> jobs) {
+        Map<String, Integer> counts = new HashMap<>();
+        jobs.forEach(job -> counts.merge(job.type(), 1, Integer::sum));
+        List<Job> more = new ArrayList<>();
+        for (Map.Entry<String, Integer> count : counts.entrySet()) {
+            int max = types.find(count.getKey()).filter(r -> r.batch() != null).map(JobTypes.Registration::maxBatch).orElse(1);
+            int room = (max - count.getValue() % max) % max;
+            if (room > 0) {
+                more.addAll(claimFrom(queue, count.getKey(), room));
+            }
+        }
+        return more;
+    }
+
+    private List<Job> claimFrom(String queue, String type, int limit) {
+        List<Job> jobs = jdbi.withHandle(h -> store.claim(h, queue, type, id, limit, settings.leaseSeconds()));
+        jobs.forEach(job -> held.add(job.id()));
+        return jobs;
     }
 
     /** Sleeps until the next scheduled job is due, at most a second (a NOTIFY wakes it sooner). */

@@ -224,6 +224,38 @@ class QueueTest {
     }
 
     @Test
+    void aWorkerClaimsNoMoreUnbatchedJobsThanItHasFreeSlotsBesideFullBatches() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<List<Integer>> batches = new CopyOnWriteArrayList<>();
+        JobTypes types = new JobTypes()
+                .register("test.slow", job -> release.await())
+                .registerBatched("test.batched", job -> batches.add(List.of(job.payload(Numbered.class).n())),
+                        jobs -> batches.add(jobs.stream().map(job -> job.payload(Numbered.class).n()).toList()), 3,
+                        RetryPolicy.DEFAULT);
+        for (int i = 1; i <= 6; i++) {
+            queue.enqueue(DEFAULT, "test.slow", new Numbered(i), null, null);
+        }
+        for (int i = 1; i <= 3; i++) {
+            queue.enqueue(DEFAULT, "test.batched", new Numbered(i), null, null);
+        }
+        worker(types, List.of(DEFAULT), 2, 30);
+
+        // Two slots: two slow jobs hold them; the other four stay free for any other worker to take.
+        awaitUntil("two slow jobs running", Duration.ofSeconds(10), () -> claimed("test.slow") == 2);
+        sleep(500);
+        assertThat(claimed("test.slow")).isEqualTo(2);
+        release.countDown();
+        awaitUntil("every job done", Duration.ofSeconds(10), () -> jobCount() == 0);
+        // The batched type's three jobs were claimed as one full batch, taking one slot.
+        assertThat(batches).containsExactly(List.of(1, 2, 3));
+    }
+
+    private long claimed(String type) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM jobs WHERE type = :t AND locked_by IS NOT NULL")
+                .bind("t", type).mapTo(Long.class).one());
+    }
+
+    @Test
     void unknownTypesAndBadPayloadsGoDeadAtOnceWithoutBlockingTheQueue() {
         List<Integer> done = new CopyOnWriteArrayList<>();
         JobTypes types = new JobTypes().register("test.numbered", job -> done.add(job.payload(Numbered.class).n()));
