@@ -130,15 +130,17 @@ public final class Worker implements AutoCloseable {
         List<Job> claimed = new ArrayList<>();
         int used = 0;
         for (String queue : Queues.weightedOrder(settings.queues())) {
-            int want = slots - used;
-            if (want <= 0) {
-                break;
-            }
             try {
-                List<Job> jobs = claimFrom(queue, null, want);
-                claimed.addAll(jobs);
-                claimed.addAll(fillBatches(queue, jobs));
-                used = batches(claimed).size();
+                // Until the slots are taken or the queue has no more ready jobs.
+                for (int want = slots - used; want > 0; want = slots - used) {
+                    List<Job> jobs = claimFrom(queue, null, want);
+                    claimed.addAll(jobs);
+                    claimed.addAll(fillBatches(queue, jobs));
+                    used = batches(claimed).size();
+                    if (jobs.size() < want) {
+                        break;
+                    }
+                }
             } catch (RuntimeException e) {
                 if (claimed.isEmpty()) {
                     throw e;
