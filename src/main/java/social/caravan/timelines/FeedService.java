@@ -2,7 +2,6 @@ package social.caravan.timelines;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -99,7 +98,7 @@ public final class FeedService {
         }
         long[] ids = held.stream().mapToLong(Long::longValue).toArray();
         // Home feeds and lists of all of them in a statement each, then what each one needs apart.
-        Map<Long, List<FeedStore.Followup>> followups = new LinkedHashMap<>();
+        Map<Long, List<FeedStore.Followup>> followups = new HashMap<>();
         Map<Long, Long> authors = new HashMap<>();
         for (FeedStore.Delivery d : store.fanoutOriginals(h, ids, activeDays, TRIM_AT)) {
             followups.computeIfAbsent(d.statusId(), k -> new ArrayList<>()).add(d.followup());

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jdbi.v3.core.Jdbi;
 import social.caravan.core.json.Json;
 
@@ -45,7 +46,10 @@ public final class GroupedEnqueue implements AutoCloseable {
         CompletableFuture<Void> stored = new CompletableFuture<>();
         pending.add(new Pending(queue, type, payload instanceof String s ? s : Json.write(payload), stored));
         try {
-            stored.get();
+            // Bounded: a caller that slipped in as the queue closed must not wait forever.
+            stored.get(30, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the job was not stored within 30 seconds");
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
@@ -66,7 +70,7 @@ public final class GroupedEnqueue implements AutoCloseable {
                 pending.drainTo(group, MAX_GROUP - 1);
                 writeGroup(group);
             } catch (InterruptedException e) {
-                // close(): what is pending is still written, then the loop ends.
+                // Interrupted: what is pending is still written, then the loop ends.
                 running = false;
             } finally {
                 group.clear();
