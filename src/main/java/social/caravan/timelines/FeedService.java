@@ -71,17 +71,18 @@ public final class FeedService {
      * {@code update} on the bus. Running it again changes nothing.
      */
     public void fanout(long statusId) {
-        jdbi.useTransaction(h -> fanout(h, statusId));
+        jdbi.useTransaction(h -> fanout(h, List.of(statusId)));
     }
 
     /**
      * The fan-out of {@link #fanout(long)} in the caller's transaction; held back to the end of it
-     * while the transaction is inside {@link #fanoutLast}, which takes original posts only (boosts
-     * have rules of their own: they go through {@link #fanout(long)}).
+     * while the transaction is inside {@link #fanoutLast}. For posts: the statuses of one fan-out do
+     * not see each other's entries, which the rules for boosts look at (boosts go through
+     * {@link #fanout(long)}, one at a time).
      */
     public void fanoutInTransaction(Handle h, long statusId) {
         if (!heldBack.hold(h, statusId)) {
-            fanout(h, statusId);
+            fanout(h, List.of(statusId));
         }
     }
 
@@ -93,26 +94,34 @@ public final class FeedService {
      */
     public void fanoutLast(Handle h, Runnable work) {
         List<Long> held = heldBack.collect(h, work);
-        if (held.isEmpty()) {
-            return;
+        if (!held.isEmpty()) {
+            fanout(h, held);
         }
-        long[] ids = held.stream().mapToLong(Long::longValue).toArray();
-        // Home feeds and lists of all of them in a statement each, then what each one needs apart.
+    }
+
+    /**
+     * Home feeds and lists of all the statuses in a statement each, hashtag followers for the public
+     * posts with tags, then each status's notifications and stream events, and the trims.
+     */
+    private void fanout(Handle h, List<Long> statusIds) {
+        long[] ids = statusIds.stream().mapToLong(Long::longValue).toArray();
         Map<Long, List<FeedStore.Followup>> followups = new HashMap<>();
         Map<Long, Long> authors = new HashMap<>();
-        for (FeedStore.Delivery d : store.fanoutOriginals(h, ids, activeDays, TRIM_AT)) {
+        for (FeedStore.Delivery d : store.fanout(h, ids, activeDays, RECENT_ENTRIES, TRIM_AT)) {
             followups.computeIfAbsent(d.statusId(), k -> new ArrayList<>()).add(d.followup());
             authors.put(d.statusId(), d.authorId());
         }
+        // The lists that hold the author take it too, by their own rules.
         Map<Long, List<FeedStore.FedList>> lists = new HashMap<>();
-        for (FeedStore.ListDelivery d : store.listFanoutMany(h, ids, activeDays, RECENT_ENTRIES, TRIM_AT)) {
+        for (FeedStore.ListDelivery d : store.listFanout(h, ids, activeDays, RECENT_ENTRIES, TRIM_AT)) {
             lists.computeIfAbsent(d.statusId(), k -> new ArrayList<>()).add(d.list());
         }
         Set<Long> tagged = Set.copyOf(store.taggedPublic(h, ids));
         List<FeedStore.Followup> all = new ArrayList<>();
         List<FeedStore.FedList> allLists = new ArrayList<>();
-        for (long id : held) {
+        for (long id : statusIds) {
             List<FeedStore.Followup> fed = new ArrayList<>(followups.getOrDefault(id, List.of()));
+            // Followed hashtags: a public post (not a boost) also reaches the followers of its tags.
             if (tagged.contains(id)) {
                 store.post(h, id).ifPresent(post -> fed.addAll(store.fanoutToTagFollowers(h, post, activeDays, TRIM_AT)));
             }
@@ -121,24 +130,6 @@ public final class FeedService {
             allLists.addAll(lists.getOrDefault(id, List.of()));
         }
         trim(h, all, allLists);
-    }
-
-    private void fanout(Handle h, long statusId) {
-        store.post(h, statusId).ifPresent(post -> {
-            // As Mastodon: posts notify, boosts and replies to others do not; direct ones notify by mention already.
-            boolean notifies = post.reblogOfId() == null && !post.visibility().equals("direct")
-                    && (post.inReplyToAccountId() == null || post.inReplyToAccountId() == post.accountId());
-            List<FeedStore.Followup> followups = new ArrayList<>(
-                    store.fanout(h, post, notifies, activeDays, RECENT_ENTRIES, TRIM_AT));
-            // Followed hashtags: a public post (not a boost) also reaches the followers of its tags.
-            if (post.reblogOfId() == null && post.visibility().equals("public") && post.tagged()) {
-                followups.addAll(store.fanoutToTagFollowers(h, post, activeDays, TRIM_AT));
-            }
-            // The lists that hold the author take it too, by their own rules.
-            List<FeedStore.FedList> lists = store.listFanout(h, post.id(), activeDays, RECENT_ENTRIES, TRIM_AT);
-            finish(h, post.id(), post.accountId(), followups, lists);
-            trim(h, followups, lists);
-        });
     }
 
     /** Trims the feeds and lists that reached the trim size, each once. */

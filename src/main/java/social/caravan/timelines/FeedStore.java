@@ -10,9 +10,8 @@ import social.caravan.statuses.Visibility;
 /** SQL for home feeds: home_feeds and home_feed_entries. */
 final class FeedStore {
 
-    /** A status as fan-out needs it: who wrote it, what it answers or boosts, who it involves. */
-    record Post(long id, long accountId, boolean local, String visibility, String language, Long inReplyToAccountId,
-                Long reblogOfId, Long originalAccountId, Long[] mentioned, String[] domains, boolean tagged) {}
+    /** A post as the fan-out to its hashtags' followers needs it: who wrote it, who it mentions, from where. */
+    record Post(long id, long accountId, Long[] mentioned, String[] domains) {}
 
     /** A recipient of a fan-out: whether its feed took the entry, is to be notified, reached the trim size. */
     record Followup(long accountId, boolean fed, boolean notifyOfPost, boolean trim) {}
@@ -44,152 +43,58 @@ final class FeedStore {
     /** A feed's state for its reader: read within the active days, read today, being rebuilt. */
     record State(boolean active, boolean readToday, boolean rebuilding) {}
 
-    /** The status to fan out, unless it (or what it boosts) was deleted meanwhile. */
+    /** The post to fan out, unless it was deleted meanwhile. */
     Optional<Post> post(Handle h, long statusId) {
         return h.createQuery("""
-                        SELECT s.id, s.account_id, a.domain IS NULL AS local, s.visibility, s.language,
-                               s.in_reply_to_account_id, s.reblog_of_id, o.account_id AS original_account_id,
-                               array(SELECT m.account_id FROM mentions m WHERE m.status_id = s.id OR m.status_id = s.reblog_of_id)
-                                 AS mentioned,
-                               array_remove(ARRAY[lower(a.domain), lower(oa.domain)], NULL) AS domains,
-                               EXISTS (SELECT 1 FROM statuses_tags st WHERE st.status_id = s.id) AS tagged
-                          FROM statuses s
-                          JOIN accounts a ON a.id = s.account_id
-                          LEFT JOIN statuses o ON o.id = s.reblog_of_id
-                          LEFT JOIN accounts oa ON oa.id = o.account_id
-                         WHERE s.id = :id AND s.deleted_at IS NULL AND (s.reblog_of_id IS NULL OR o.deleted_at IS NULL)""")
+                        SELECT s.id, s.account_id,
+                               array(SELECT m.account_id FROM mentions m WHERE m.status_id = s.id) AS mentioned,
+                               array_remove(ARRAY[lower(a.domain)], NULL) AS domains
+                          FROM statuses s JOIN accounts a ON a.id = s.account_id
+                         WHERE s.id = :id AND s.deleted_at IS NULL""")
                 .bind("id", statusId)
-                .map((rs, ctx) -> new Post(rs.getLong("id"), rs.getLong("account_id"), rs.getBoolean("local"),
-                        rs.getString("visibility"), rs.getString("language"),
-                        (Long) rs.getObject("in_reply_to_account_id"), (Long) rs.getObject("reblog_of_id"),
-                        (Long) rs.getObject("original_account_id"), (Long[]) rs.getArray("mentioned").getArray(),
-                        (String[]) rs.getArray("domains").getArray(), rs.getBoolean("tagged")))
+                .map((rs, ctx) -> new Post(rs.getLong("id"), rs.getLong("account_id"),
+                        (Long[]) rs.getArray("mentioned").getArray(), (String[]) rs.getArray("domains").getArray()))
                 .findOne();
     }
 
-    /**
-     * Fan-out in one statement: the recipients are the author (when local) and the followers who
-     * should see the post by Mastodon's home-feed rules; the active ones among them get the entry
-     * (unless the post or another boost of it is already near the top of their feed) and their entry
-     * count goes up. An inactive author's own posts come back with the rebuild, like everything else.
-     * Returns those whose feed took the entry, the active ones whose feed did not (a rebuild or merge
-     * running at the same time may have taken it first: {@link #holding} asks after they committed),
-     * those to notify (a follow with notify, for a status that notifies, not
-     * notified already: a job may run twice) and whether each feed reached {@code trimAt}.
-     */
-    List<Followup> fanout(Handle h, Post p, boolean notifies, int activeDays, int recentEntries, int trimAt) {
-        return h.createQuery("""
-                        WITH recipients AS MATERIALIZED (
-                            SELECT CAST(:author AS bigint) AS account_id, false AS notify
-                             WHERE :local
-                            UNION ALL
-                            SELECT f.account_id,
-                                   f.notify AND :notifies AND NOT EXISTS (
-                                       SELECT 1 FROM notifications n WHERE n.account_id = f.account_id AND n.id > :id
-                                          AND n.type = 'status' AND n.status_id = :id)
-                              FROM follows f
-                              JOIN accounts fa ON fa.id = f.account_id AND fa.domain IS NULL
-                             WHERE f.target_account_id = :author
-                               -- direct: only the mentioned (who follow the author, as Mastodon delivers it)
-                               AND (:visibility <> 'direct' OR f.account_id = ANY(:mentioned))
-                               AND (f.languages IS NULL OR CAST(:language AS text) IS NULL OR :language = ANY(f.languages))
-                               -- nothing by, boosting or mentioning whom the follower blocks or mutes, nor from blocked domains
-                               AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = f.account_id
-                                                  AND b.target_account_id = ANY(:involved))
-                               AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = f.account_id
-                                                  AND m.target_account_id = ANY(:involved)
-                                                  AND (m.expires_at IS NULL OR m.expires_at > now()))
-                               AND NOT EXISTS (SELECT 1 FROM account_domain_blocks d WHERE d.account_id = f.account_id
-                                                  AND d.domain = ANY(:domains))
-                               -- replies: to oneself, to the follower, or to someone the follower follows too
-                               AND (CAST(:replyTo AS bigint) IS NULL OR :replyTo = :author OR f.account_id = :replyTo
-                                    OR EXISTS (SELECT 1 FROM follows rf WHERE rf.account_id = f.account_id
-                                                  AND rf.target_account_id = :replyTo))
-                               -- boosts: not hidden by the follow, not of the follower's own post, not by someone its author blocks
-                               AND (CAST(:original AS bigint) IS NULL OR (f.show_reblogs AND f.account_id <> :originalAuthor
-                                    AND NOT EXISTS (SELECT 1 FROM blocks ob WHERE ob.account_id = :originalAuthor
-                                                       AND ob.target_account_id = f.account_id)))
-                               -- not when the follower keeps the author in an exclusive list
-                               AND NOT""" + " " + Filters.inExclusiveList("f.account_id", ":author") + """
-                        ),
-                        fed AS (
-                            INSERT INTO home_feed_entries (account_id, entry_id, reblog_of_id)
-                            SELECT r.account_id, :id, :original FROM recipients r
-                             WHERE EXISTS (SELECT 1 FROM home_feeds hf WHERE hf.account_id = r.account_id
-                                              AND hf.active_at > now() - make_interval(days => :activeDays))
-                               -- an original that arrives after a boost of it is not shown twice
-                               AND (CAST(:original AS bigint) IS NOT NULL OR NOT EXISTS (
-                                       SELECT 1 FROM home_feed_entries e WHERE e.account_id = r.account_id AND e.reblog_of_id = :id))
-                               -- a boost is left out when the original or another boost of it is among the recent entries
-                               AND (CAST(:original AS bigint) IS NULL OR NOT EXISTS (
-                                       SELECT 1 FROM home_feed_entries e
-                                        WHERE e.account_id = r.account_id AND (e.entry_id = :original OR e.reblog_of_id = :original)
-                                          AND (SELECT count(*) FROM (SELECT 1 FROM home_feed_entries n
-                                                                      WHERE n.account_id = e.account_id AND n.entry_id > e.entry_id
-                                                                      LIMIT :recent) newer) < :recent))
-                             ORDER BY r.account_id
-                            ON CONFLICT DO NOTHING
-                            RETURNING account_id
-                        ),
-                        counted AS (
-                            -- in account order, so concurrent fan-outs lock feeds in the same order
-                            INSERT INTO home_feeds (account_id, entries)
-                            SELECT account_id, 1 FROM fed ORDER BY account_id
-                            ON CONFLICT (account_id) DO UPDATE SET entries = home_feeds.entries + 1
-                            RETURNING account_id, entries
-                        )
-                        SELECT r.account_id, r.notify, c.account_id IS NOT NULL AS fed,
-                               coalesce(c.entries >= :trimAt, false) AS trim
-                          FROM recipients r LEFT JOIN counted c ON c.account_id = r.account_id
-                         WHERE r.notify OR c.account_id IS NOT NULL
-                            -- an active feed that did not take it may hold it already, from a rebuild or merge
-                            -- that ran at the same time: the caller asks again, after they committed
-                            OR EXISTS (SELECT 1 FROM home_feeds hf WHERE hf.account_id = r.account_id
-                                          AND hf.active_at > now() - make_interval(days => :activeDays))""")
-                .bind("id", p.id())
-                .bind("author", p.accountId())
-                .bind("local", p.local())
-                .bind("notifies", notifies)
-                .bind("visibility", p.visibility())
-                .bind("mentioned", p.mentioned())
-                .bind("language", p.language())
-                .bind("involved", involved(p))
-                .bind("domains", p.domains())
-                .bind("replyTo", p.inReplyToAccountId())
-                .bind("original", p.reblogOfId())
-                .bind("originalAuthor", p.originalAccountId())
-                .bind("activeDays", activeDays)
-                .bind("recent", recentEntries)
-                .bind("trimAt", trimAt)
-                .map((rs, ctx) -> new Followup(rs.getLong("account_id"), rs.getBoolean("fed"), rs.getBoolean("notify"),
-                        rs.getBoolean("trim")))
-                .list();
-    }
-
-    /** A recipient of one of several original posts fanned out together. */
+    /** A recipient of one of several statuses fanned out together. */
     record Delivery(long statusId, long authorId, Followup followup) {}
 
     /**
-     * {@link #fanout} of several original posts (not boosts) in one statement, by the same rules,
-     * which read the mentions from the table here: the recipients of each post, the feeds that took
-     * it, those to notify, and whether each feed reached {@code trimAt} (counted over all the posts).
-     * Deleted posts are left out.
+     * Fan-out of statuses (posts and boosts) in one statement. The recipients of each are its author
+     * (when local) and the followers who should see it by Mastodon's home-feed rules; the active ones
+     * among them get the entry (unless the post or another boost of it is already near the top of
+     * their feed) and their entry count goes up. An inactive author's own posts come back with the
+     * rebuild, like everything else. Returns, per status, those whose feed took the entry, the active
+     * ones whose feed did not (a rebuild or merge running at the same time may have taken it first:
+     * {@link #holding} asks after they committed), those to notify (a follow with notify, for a status
+     * that notifies, not notified already: a job may run twice), and whether each feed reached
+     * {@code trimAt}, counted over all the statuses. Deleted statuses, and boosts of deleted ones, are
+     * left out. Statuses of one statement do not see each other's entries: a batch holds posts, whose
+     * rules do not look at other entries, and boosts go one at a time.
      */
-    List<Delivery> fanoutOriginals(Handle h, long[] statusIds, int activeDays, int trimAt) {
+    List<Delivery> fanout(Handle h, long[] statusIds, int activeDays, int recentEntries, int trimAt) {
         return h.createQuery("""
                         WITH posts AS MATERIALIZED (
                             SELECT s.id, s.account_id AS author, a.domain IS NULL AS local, s.visibility, s.language,
-                                   s.in_reply_to_account_id AS reply_to, lower(a.domain) AS domain,
-                                   -- as Mastodon: posts notify, replies to others do not; direct ones notify by mention already
-                                   s.visibility <> 'direct' AND (s.in_reply_to_account_id IS NULL
-                                                                OR s.in_reply_to_account_id = s.account_id) AS notifies
-                              FROM statuses s JOIN accounts a ON a.id = s.account_id
-                             WHERE s.id = ANY(:ids) AND s.deleted_at IS NULL AND s.reblog_of_id IS NULL
+                                   s.in_reply_to_account_id AS reply_to, s.reblog_of_id AS original,
+                                   o.account_id AS original_author,
+                                   array_remove(ARRAY[lower(a.domain), lower(oa.domain)], NULL) AS domains,
+                                   -- as Mastodon: posts notify, boosts and replies to others do not; direct ones
+                                   -- notify by mention already
+                                   s.reblog_of_id IS NULL AND s.visibility <> 'direct'
+                                     AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id) AS notifies
+                              FROM statuses s
+                              JOIN accounts a ON a.id = s.account_id
+                              LEFT JOIN statuses o ON o.id = s.reblog_of_id
+                              LEFT JOIN accounts oa ON oa.id = o.account_id
+                             WHERE s.id = ANY(:ids) AND s.deleted_at IS NULL AND (s.reblog_of_id IS NULL OR o.deleted_at IS NULL)
                         ),
                         recipients AS MATERIALIZED (
-                            SELECT p.id AS status_id, p.author, p.author AS account_id, false AS notify FROM posts p WHERE p.local
+                            SELECT p.id AS status_id, p.author, p.original, p.author AS account_id, false AS notify
+                              FROM posts p WHERE p.local
                             UNION ALL
-                            SELECT p.id, p.author, f.account_id,
+                            SELECT p.id, p.author, p.original, f.account_id,
                                    f.notify AND p.notifies AND NOT EXISTS (
                                        SELECT 1 FROM notifications n WHERE n.account_id = f.account_id AND n.id > p.id
                                           AND n.type = 'status' AND n.status_id = p.id)
@@ -200,31 +105,45 @@ final class FeedStore {
                              WHERE (p.visibility <> 'direct'
                                     OR f.account_id IN (SELECT m.account_id FROM mentions m WHERE m.status_id = p.id))
                                AND (f.languages IS NULL OR p.language IS NULL OR p.language = ANY(f.languages))
-                               -- nothing by or mentioning whom the follower blocks or mutes, nor from blocked domains
+                               -- nothing by, boosting or mentioning whom the follower blocks or mutes, nor from blocked domains
                                AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = f.account_id
-                                                  AND (b.target_account_id = p.author OR b.target_account_id IN (
-                                                          SELECT m.account_id FROM mentions m WHERE m.status_id = p.id)))
+                                                  AND (b.target_account_id IN (p.author, p.original_author)
+                                                       OR b.target_account_id IN (SELECT m.account_id FROM mentions m
+                                                                                   WHERE m.status_id IN (p.id, p.original))))
                                AND NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = f.account_id
-                                                  AND (mu.target_account_id = p.author OR mu.target_account_id IN (
-                                                          SELECT m.account_id FROM mentions m WHERE m.status_id = p.id))
+                                                  AND (mu.target_account_id IN (p.author, p.original_author)
+                                                       OR mu.target_account_id IN (SELECT m.account_id FROM mentions m
+                                                                                    WHERE m.status_id IN (p.id, p.original)))
                                                   AND (mu.expires_at IS NULL OR mu.expires_at > now()))
                                AND NOT EXISTS (SELECT 1 FROM account_domain_blocks d WHERE d.account_id = f.account_id
-                                                  AND d.domain = p.domain)
+                                                  AND d.domain = ANY(p.domains))
                                -- replies: to oneself, to the follower, or to someone the follower follows too
                                AND (p.reply_to IS NULL OR p.reply_to = p.author OR f.account_id = p.reply_to
                                     OR EXISTS (SELECT 1 FROM follows rf WHERE rf.account_id = f.account_id
                                                   AND rf.target_account_id = p.reply_to))
+                               -- boosts: not hidden by the follow, not of the follower's own post, not by someone its author blocks
+                               AND (p.original IS NULL OR (f.show_reblogs AND f.account_id <> p.original_author
+                                    AND NOT EXISTS (SELECT 1 FROM blocks ob WHERE ob.account_id = p.original_author
+                                                       AND ob.target_account_id = f.account_id)))
                                -- not when the follower keeps the author in an exclusive list
                                AND NOT""" + " " + Filters.inExclusiveList("f.account_id", "p.author") + """
                         ),
                         fed AS (
-                            INSERT INTO home_feed_entries (account_id, entry_id)
-                            SELECT r.account_id, r.status_id FROM recipients r
+                            INSERT INTO home_feed_entries (account_id, entry_id, reblog_of_id)
+                            SELECT r.account_id, r.status_id, r.original FROM recipients r
                              WHERE EXISTS (SELECT 1 FROM home_feeds hf WHERE hf.account_id = r.account_id
                                               AND hf.active_at > now() - make_interval(days => :activeDays))
                                -- an original that arrives after a boost of it is not shown twice
-                               AND NOT EXISTS (SELECT 1 FROM home_feed_entries e WHERE e.account_id = r.account_id
-                                                  AND e.reblog_of_id = r.status_id)
+                               AND (r.original IS NOT NULL OR NOT EXISTS (
+                                       SELECT 1 FROM home_feed_entries e WHERE e.account_id = r.account_id
+                                          AND e.reblog_of_id = r.status_id))
+                               -- a boost is left out when the original or another boost of it is among the recent entries
+                               AND (r.original IS NULL OR NOT EXISTS (
+                                       SELECT 1 FROM home_feed_entries e
+                                        WHERE e.account_id = r.account_id AND (e.entry_id = r.original OR e.reblog_of_id = r.original)
+                                          AND (SELECT count(*) FROM (SELECT 1 FROM home_feed_entries n
+                                                                      WHERE n.account_id = e.account_id AND n.entry_id > e.entry_id
+                                                                      LIMIT :recent) newer) < :recent))
                              ORDER BY r.account_id, r.status_id
                             ON CONFLICT DO NOTHING
                             RETURNING account_id, entry_id
@@ -242,11 +161,13 @@ final class FeedStore {
                           LEFT JOIN fed fd ON fd.account_id = r.account_id AND fd.entry_id = r.status_id
                           LEFT JOIN counted c ON c.account_id = r.account_id
                          WHERE r.notify OR fd.entry_id IS NOT NULL
-                            -- an active feed that did not take it may hold it already (see fanout)
+                            -- an active feed that did not take it may hold it already, from a rebuild or merge
+                            -- that ran at the same time: the caller asks again, after they committed
                             OR EXISTS (SELECT 1 FROM home_feeds hf WHERE hf.account_id = r.account_id
                                           AND hf.active_at > now() - make_interval(days => :activeDays))""")
                 .bind("ids", statusIds)
                 .bind("activeDays", activeDays)
+                .bind("recent", recentEntries)
                 .bind("trimAt", trimAt)
                 .map((rs, ctx) -> new Delivery(rs.getLong("status_id"), rs.getLong("author"),
                         new Followup(rs.getLong("account_id"), rs.getBoolean("fed"), rs.getBoolean("notify"),
@@ -254,11 +175,11 @@ final class FeedStore {
                 .list();
     }
 
-    /** Those of {@code statusIds} that are public and have hashtags: their tags' followers get them too. */
+    /** Those of {@code statusIds} that are public posts (not boosts) with hashtags: their tags' followers get them too. */
     List<Long> taggedPublic(Handle h, long[] statusIds) {
         return h.createQuery("""
                         SELECT s.id FROM statuses s
-                         WHERE s.id = ANY(:ids) AND s.visibility = 'public'
+                         WHERE s.id = ANY(:ids) AND s.visibility = 'public' AND s.reblog_of_id IS NULL
                            AND EXISTS (SELECT 1 FROM statuses_tags st WHERE st.status_id = s.id)""")
                 .bind("ids", statusIds).mapTo(Long.class).list();
     }
@@ -317,13 +238,10 @@ final class FeedStore {
                 .list();
     }
 
-    /** The author, the boosted post's author and everyone either mentions. */
+    /** The author and everyone the post mentions. */
     private static Long[] involved(Post p) {
         List<Long> ids = new ArrayList<>(List.of(p.mentioned()));
         ids.add(p.accountId());
-        if (p.originalAccountId() != null) {
-            ids.add(p.originalAccountId());
-        }
         return ids.toArray(Long[]::new);
     }
 
@@ -515,23 +433,17 @@ final class FeedStore {
                  OR (l.replies_policy = 'list' AND EXISTS (SELECT 1 FROM list_accounts rl WHERE rl.list_id = l.id
                                                               AND rl.account_id = s.in_reply_to_account_id)))""";
 
-    /**
-     * List fan-out in one statement: the status enters each list that holds its author, of an owner
-     * whose home feed is active, by {@link #LIST_RULES}; an original already shown through a boost,
-     * and a boost whose original (or another boost of it) is among the recent entries, are left out
-     * as on home. Returns each list of an active owner that holds the author: whether it took the
-     * entry, and whether it reached {@code trimAt}.
-     */
-    List<FedList> listFanout(Handle h, long statusId, int activeDays, int recentEntries, int trimAt) {
-        return listFanoutMany(h, new long[] {statusId}, activeDays, recentEntries, trimAt).stream()
-                .map(ListDelivery::list).toList();
-    }
-
     /** A list of an active owner holding the author of one of several statuses fanned out together. */
     record ListDelivery(long statusId, FedList list) {}
 
-    /** {@link #listFanout} of several statuses in one statement; a list's entry count is counted over all of them. */
-    List<ListDelivery> listFanoutMany(Handle h, long[] statusIds, int activeDays, int recentEntries, int trimAt) {
+    /**
+     * List fan-out of statuses in one statement: each enters every list that holds its author, of an
+     * owner whose home feed is active, by {@link #LIST_RULES}; an original already shown through a
+     * boost, and a boost whose original (or another boost of it) is among the recent entries, are left
+     * out as on home. Returns, per status, each list of an active owner that holds its author: whether
+     * it took the entry, and whether it reached {@code trimAt}, counted over all the statuses.
+     */
+    List<ListDelivery> listFanout(Handle h, long[] statusIds, int activeDays, int recentEntries, int trimAt) {
         return h.createQuery("""
                         WITH fed AS (
                             INSERT INTO list_feed_entries (list_id, entry_id, reblog_of_id)
