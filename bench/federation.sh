@@ -6,7 +6,7 @@
 #
 #   bash bench/federation.sh
 #
-# Options, as environment variables: BENCH_ACTORS (100), BENCH_ACTIVITIES (10000), BENCH_SENDERS (32
+# Options, as environment variables: BENCH_ACTORS (100), BENCH_ACTIVITIES (10000), BENCH_WARMUP (3000), BENCH_SENDERS (32
 # connections), BENCH_SERVERS (500), BENCH_FOLLOWERS (10000). About 2 minutes on 2 cores. Builds with the
 # Maven profile `bench` into target/bench. docs/federation.md records the figures.
 set -euo pipefail

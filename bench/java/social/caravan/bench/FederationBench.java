@@ -48,7 +48,8 @@ import social.caravan.statuses.StatusService;
  *   <li>Ingestion: {@code BENCH_ACTIVITIES} signed {@code Create(Note)} POSTs to the shared inbox from
  *       {@code BENCH_ACTORS} remote actors (RSA keys made beforehand, actors served by a loopback peer,
  *       each known to Caravan before the run), sent by {@code BENCH_SENDERS} kept-alive connections from
- *       requests serialized beforehand ({@link RawHttpSender}). Two rates:
+ *       requests serialized beforehand ({@link RawHttpSender}), after {@code BENCH_WARMUP} activities sent
+ *       and processed the same way, unmeasured. Two rates:
  *       accepted (every 202 received) and processed (every status stored by the ingress worker, which
  *       also fans each one out to a local follower's home feed).</li>
  *   <li>Delivery: one public post of a local account with 10,000 remote followers spread over 500
@@ -61,6 +62,8 @@ public final class FederationBench {
     static final int ACTORS = Bench.option("actors", 100);
     static final int ACTIVITIES = Bench.option("activities", 10_000);
     static final int SENDERS = Bench.option("senders", 32);
+    /** Activities sent and processed before the measured ones, so the JIT has compiled what they run. */
+    static final int WARMUP = Bench.option("warmup", 3_000);
     static final int SERVERS = Bench.option("servers", 500);
     static final int FOLLOWERS = Bench.option("followers", 10_000);
     /** 1: track the ingestion's statements with pg_stat_statements and print them (slows it: for profiling only). */
@@ -118,6 +121,15 @@ public final class FederationBench {
             // The reader reads home: fan-out fills only active feeds.
             h.createUpdate("INSERT INTO home_feeds (account_id, active_at) VALUES (:r, now())").bind("r", reader).execute();
         });
+        List<byte[]> warmup = new ArrayList<>(WARMUP);
+        for (int i = 0; i < WARMUP; i++) {
+            warmup.add(peer.createBytes(caravan, i % ACTORS, "warm-up note " + i));
+        }
+        long warmed = count(jdbi, "SELECT count(*) FROM statuses") + WARMUP;
+        RawHttpSender.send(URI.create(caravan).getPort(), warmup, SENDERS, new AtomicInteger(), new AtomicInteger());
+        Bench.await("the warm-up's activities processed", () -> count(jdbi, "SELECT count(*) FROM statuses") >= warmed
+                && count(jdbi, "SELECT count(*) FROM jobs WHERE dead_at IS NULL") == 0, 50, 600);
+        System.out.printf(Locale.ROOT, "Warmed up with %,d activities (stored and fanned out, not measured)%n", WARMUP);
         long start0 = System.nanoTime();
         List<byte[]> requests = new ArrayList<>(ACTIVITIES);
         for (int i = 0; i < ACTIVITIES; i++) {
