@@ -17,8 +17,8 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import social.caravan.core.cache.Invalidations;
 import social.caravan.core.cache.RowCache;
-import social.caravan.core.db.HeldBack;
 import social.caravan.core.config.Config;
+import social.caravan.core.db.HeldBack;
 import social.caravan.core.http.ApiException;
 
 /** Accounts and their users: registration, sign-in checks, profiles, and the operator's chores. */
