@@ -167,6 +167,7 @@ public final class App implements AutoCloseable {
     private final DeliverySigners deliverySigners;
     private final ActorDeletion actorDeletion;
     private final List<Javalin> servers = new ArrayList<>();
+    private boolean closed;
     private final List<AutoCloseable> background = new ArrayList<>();
     /** The inboxes' way onto the ingress queue: many activities per commit. */
     private final GroupedEnqueue inboxQueue;
@@ -497,9 +498,16 @@ public final class App implements AutoCloseable {
         return bus;
     }
 
-    /** Leaves the bus, stops HTTP, then background work (a worker finishes or gives back its jobs), then the database. */
+    /**
+     * Leaves the bus, stops HTTP, then background work (a worker finishes or gives back its jobs), then the
+     * database. Once only: a chore's own close and the shutdown hook may both call it, and the later waits.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         // A streaming node leaves the bus first: closing its connections then writes nothing.
         bus.leave();
         for (Javalin server : servers) {

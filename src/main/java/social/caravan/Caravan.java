@@ -60,7 +60,7 @@ public final class Caravan {
 
     /** Opens the App for one operator chore and closes it after. */
     static int withApp(java.util.function.ToIntFunction<App> chore) {
-        try (App app = App.open(config())) {
+        try (App app = open(config())) {
             return chore.applyAsInt(app);
         }
     }
@@ -86,19 +86,25 @@ public final class Caravan {
                 }
             }
             Config config = config();
-            runUntilStopped(App.open(config).serve(chosen));
+            open(config).serve(chosen);
+            runUntilStopped();
             return 0;
         }
     }
 
-    /** Runs until SIGTERM or SIGINT, then stops in order: a worker finishes or gives back its jobs. */
-    static void runUntilStopped(App app) throws InterruptedException {
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "caravan-shutdown"));
-        stopped.await();
+    /**
+     * Opens the App and closes it on SIGTERM or SIGINT too, in its own order: workers finish or give
+     * back their jobs before the embedded PostgreSQL stops.
+     */
+    static App open(Config config) {
+        App app = App.open(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "caravan-shutdown"));
+        return app;
+    }
+
+    /** Blocks until SIGTERM or SIGINT; the hook {@link #open} registered stops the App. */
+    static void runUntilStopped() throws InterruptedException {
+        new CountDownLatch(1).await();
     }
 
     @Command(name = "worker", description = "Run a queue worker: it needs only DATABASE_URL to join the cluster.")
@@ -120,7 +126,8 @@ public final class Caravan {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
             }
-            runUntilStopped(App.open(config).serve(EnumSet.of(App.ProcessRole.WORKER), settings));
+            open(config).serve(EnumSet.of(App.ProcessRole.WORKER), settings);
+            runUntilStopped();
             return 0;
         }
     }
@@ -133,7 +140,7 @@ public final class Caravan {
     static final class QueuesStats implements Callable<Integer> {
         @Override
         public Integer call() {
-            try (App app = App.open(config())) {
+            try (App app = open(config())) {
                 System.out.printf("%-10s %8s %10s %8s %6s %14s%n", "QUEUE", "READY", "SCHEDULED", "RUNNING", "DEAD",
                         "OLDEST READY");
                 for (JobQueue.QueueStats q : app.queue().stats()) {
@@ -162,7 +169,7 @@ public final class Caravan {
 
         @Override
         public Integer call() {
-            try (App app = App.open(config())) {
+            try (App app = open(config())) {
                 for (JobQueue.DeadJob job : app.queue().dead(limit)) {
                     System.out.printf("%d\t%s\t%s\t%d attempts\t%s\t%s%n", job.id(), job.queue(), job.type(),
                             job.attempts(), job.deadAt(), job.reason());
@@ -183,7 +190,7 @@ public final class Caravan {
         @Override
         public Integer call() {
             long[] chosen = deadJobIds(this, ids, all);
-            try (App app = App.open(config())) {
+            try (App app = open(config())) {
                 int count = all ? app.queue().retryAllDead() : app.queue().retryDead(chosen);
                 System.out.println("Retrying " + count + " job(s)");
             }
@@ -202,7 +209,7 @@ public final class Caravan {
         @Override
         public Integer call() {
             long[] chosen = deadJobIds(this, ids, all);
-            try (App app = App.open(config())) {
+            try (App app = open(config())) {
                 int count = all ? app.queue().discardAllDead() : app.queue().discardDead(chosen);
                 System.out.println("Discarded " + count + " job(s)");
             }
@@ -222,7 +229,7 @@ public final class Caravan {
     static final class Migrate implements Callable<Integer> {
         @Override
         public Integer call() {
-            try (App ignored = App.open(config())) {
+            try (App ignored = open(config())) {
                 System.out.println("The database schema is up to date.");
             }
             return 0;
@@ -251,7 +258,7 @@ public final class Caravan {
         public Integer call() {
             Role parsed = parseRole(role);
             String chosen = password == null ? randomPassword() : password;
-            try (App app = App.open(config())) {
+            try (App app = open(config())) {
                 long id = app.accounts().register(new AccountService.Registration(
                         username, email, chosen, parsed, "en", null, null, true));
                 System.out.println("Created @" + username + " (id " + id + ", role " + parsed.key() + ")");
@@ -291,7 +298,7 @@ public final class Caravan {
             if (disable && enable) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "Choose --disable or --enable, not both");
             }
-            try (App app = App.open(config())) {
+            try (App app = open(config())) {
                 app.accounts().modifyUser(username, new AccountService.UserChanges(email, password,
                         role == null ? null : parseRole(role), approve ? Boolean.TRUE : null,
                         disable ? Boolean.TRUE : enable ? Boolean.FALSE : null));
@@ -308,7 +315,7 @@ public final class Caravan {
 
         @Override
         public Integer call() {
-            try (App app = App.open(config())) {
+            try (App app = open(config())) {
                 app.actorDeletion().delete(username);
                 System.out.println("Deleted @" + username);
             }
@@ -320,7 +327,7 @@ public final class Caravan {
     static final class AccountsList implements Callable<Integer> {
         @Override
         public Integer call() {
-            try (App app = App.open(config())) {
+            try (App app = open(config())) {
                 System.out.printf("%-20s %-19s %-32s %-9s %s%n", "USERNAME", "ID", "EMAIL", "ROLE", "STATE");
                 for (AccountService.LocalAccount row : app.accounts().listLocal()) {
                     Account a = row.account();
@@ -346,7 +353,7 @@ public final class Caravan {
 
         @Override
         public Integer call() {
-            try (App app = App.open(config())) {
+            try (App app = open(config())) {
                 Account account = app.accounts().findLocal(username)
                         .orElseThrow(() -> new ApiException(404, "No local account named " + username));
                 System.out.println(app.auth().issueOperatorToken(account.id(), Scopes.parse(scopes)).accessToken());
@@ -369,7 +376,7 @@ public final class Caravan {
 
         @Override
         public Integer call() {
-            try (App app = App.open(config())) {
+            try (App app = open(config())) {
                 System.out.println("Added rule " + app.instance().addRule(text, hint));
             }
             return 0;
@@ -380,7 +387,7 @@ public final class Caravan {
     static final class RulesList implements Callable<Integer> {
         @Override
         public Integer call() {
-            try (App app = App.open(config())) {
+            try (App app = open(config())) {
                 for (Rule rule : app.instance().rules()) {
                     System.out.println(rule.id() + "\t" + rule.text());
                 }
@@ -396,7 +403,7 @@ public final class Caravan {
 
         @Override
         public Integer call() {
-            try (App app = App.open(config())) {
+            try (App app = open(config())) {
                 app.instance().removeRule(id);
                 System.out.println("Removed rule " + id);
             }

@@ -153,7 +153,9 @@ class OperatorIT {
     @Order(5)
     void afterTheServerStopsTheCliRunsItsOwnPostgres() throws Exception {
         server.destroy();
-        assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("server stops on SIGTERM").isTrue();
+        assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("server stops on SIGTERM: %s", log()).isTrue();
+        // PostgreSQL stops last: the worker could still give its jobs back.
+        assertThat(log()).contains("unfinished job(s) given back to the queue").doesNotContain("stopping Worker failed");
         Path pid = workDir.resolve("data/postgres/postmaster.pid");
         assertThat(pid).as("the embedded PostgreSQL stopped with the server").doesNotExist();
 

