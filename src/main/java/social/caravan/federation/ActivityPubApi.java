@@ -320,8 +320,11 @@ public final class ActivityPubApi implements Routes {
         return signer.map(Account::id).orElse(0L);
     }
 
+    /** The local account the path names; a deleted one's statuses and collections are gone (410), as Mastodon answers. */
     private Account local(Context ctx) {
-        return accounts.findLocal(ctx.pathParam("name")).orElseThrow(ApiException::notFound);
+        String name = ctx.pathParam("name");
+        return accounts.findLocal(name).orElseThrow(() -> deletions.deleting(name).isPresent() || deletions.isGone(name)
+                ? new ApiException(410, "Gone") : ApiException.notFound());
     }
 
     private static long statusId(Context ctx) {

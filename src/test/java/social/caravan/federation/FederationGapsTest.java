@@ -356,6 +356,7 @@ class FederationGapsTest {
         assertThat(person.path("publicKey").path("id").asString()).isEqualTo(actor + "#main-key");
         assertThat(getActivity("/@delia").json()).isEqualTo(person);
         assertThat(server.http.get("/@delia").status()).as("a browser").isEqualTo(403);
+        assertThat(getActivity("/users/delia/outbox").status()).as("its collections are gone").isEqualTo(410);
         Http.Response finger = server.http.get("/.well-known/webfinger?resource=acct:delia@" + server.app.config().localDomain());
         assertThat(finger.status()).isEqualTo(200);
         assertThat(finger.json().path("links").toString()).contains(actor);
@@ -385,7 +386,8 @@ class FederationGapsTest {
         assertThat(server.app.actorDeletion().prune()).isGreaterThanOrEqualTo(1);
         assertThat(deletedActorRows(actor)).isZero();
 
-        for (String path : List.of("/users/delia", "/@delia")) {
+        for (String path : List.of("/users/delia", "/@delia", "/users/delia/outbox", "/users/delia/followers",
+                "/users/delia/statuses/1", "/users/delia/collections/featured")) {
             Http.Response gone = getActivity(path);
             assertThat(gone.status()).as(path).isEqualTo(410);
             assertThat(gone.json().path("error").asString()).isEqualTo("Gone");
@@ -394,6 +396,7 @@ class FederationGapsTest {
         assertThat(server.http.get("/.well-known/webfinger?resource=acct:delia@" + server.app.config().localDomain())
                 .status()).isEqualTo(410);
         assertThat(getActivity("/users/nobody_ever").status()).as("never existed").isEqualTo(404);
+        assertThat(getActivity("/users/nobody_ever/outbox").status()).as("never existed").isEqualTo(404);
 
         // Caravan lets a deleted name be registered again; the new account's actor is served as usual.
         server.createAccount("delia");
