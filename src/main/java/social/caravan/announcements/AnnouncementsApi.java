@@ -10,6 +10,7 @@ import social.caravan.core.http.ApiException;
 import social.caravan.core.http.Authn;
 import social.caravan.core.http.Routes;
 import social.caravan.core.ids.Ids;
+import social.caravan.tags.TagJson;
 
 /**
  * /api/v1/announcements: what the operators announce, read, dismissed and reacted to. Mastodon
@@ -83,7 +84,7 @@ public final class AnnouncementsApi implements Routes {
                 a.publishedAt(), a.updatedAt(), shown.read(),
                 shown.mentions().stream().map(m -> new AccountView(Long.toString(m.id()), m.username(),
                         accountJson.profileUrl(m), m.local() ? m.username() : m.username() + "@" + m.domain())).toList(),
-                List.of(), a.tags().stream().map(t -> new TagView(t, baseUrl + "/tags/" + t)).toList(), List.of(),
+                List.of(), a.tags().stream().map(t -> new TagView(t, TagJson.url(baseUrl, t))).toList(), List.of(),
                 shown.reactions().stream().map(r -> new ReactionView(r.name(), r.count(), r.me())).toList());
     }
 

@@ -15,6 +15,7 @@ import social.caravan.core.ids.Ids;
 import social.caravan.statuses.StatusFilters;
 import social.caravan.statuses.StatusJson;
 import social.caravan.statuses.StatusService;
+import social.caravan.tags.TagJson;
 
 /** GET /api/v2/search and GET /api/v1/accounts/search. */
 public final class SearchApi implements Routes {
@@ -96,7 +97,7 @@ public final class SearchApi implements Routes {
     }
 
     private TagView tag(SearchService.Tag t) {
-        return new TagView(Long.toString(t.id()), t.name(), baseUrl + "/tags/" + t.name(), t.history().stream()
+        return new TagView(Long.toString(t.id()), t.name(), TagJson.url(baseUrl, t.name()), t.history().stream()
                 .map(d -> new HistoryView(Long.toString(d.day().getEpochSecond()), Long.toString(d.uses()),
                         Long.toString(d.accounts()))).toList());
     }

@@ -8,6 +8,7 @@ import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountJson;
 import social.caravan.core.json.Json;
 import social.caravan.polls.PollJson;
+import social.caravan.tags.TagJson;
 
 /** How statuses render in the Mastodon client API. */
 public final class StatusJson {
@@ -61,7 +62,7 @@ public final class StatusJson {
                         a.local() ? a.username() : a.username() + "@" + a.domain()))
                 .toList();
         List<TagView> tags = b.bodies().get(id).tags().stream()
-                .map(name -> new TagView(name, baseUrl + "/tags/" + name)).toList();
+                .map(name -> new TagView(name, TagJson.url(baseUrl, name))).toList();
         boolean own = s.accountId() == b.viewer();
         Boolean pinned = own && s.reblogOfId() == null && s.visibility() != Visibility.DIRECT ? flags.pinned() : null;
         StatusStore.Counts counts = b.counts().get(id);

@@ -9,6 +9,7 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import social.caravan.core.html.Html;
+import social.caravan.tags.TagJson;
 
 /**
  * Plain text as Mastodon renders it: paragraphs, line breaks, links (shortened for display with
@@ -81,7 +82,7 @@ public final class TextFormatter {
                 } else {
                     String tag = m.group("tag");
                     tags.add(tag.toLowerCase(Locale.ROOT));
-                    html.append("<a href=\"").append(baseUrl).append("/tags/").append(Html.escape(tag.toLowerCase(Locale.ROOT)))
+                    html.append("<a href=\"").append(Html.escape(TagJson.url(baseUrl, tag.toLowerCase(Locale.ROOT))))
                             .append("\" class=\"mention hashtag\" rel=\"tag\">#<span>").append(Html.escape(tag))
                             .append("</span></a>");
                 }

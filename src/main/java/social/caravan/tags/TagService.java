@@ -203,16 +203,11 @@ public final class TagService {
 
     private TagJson.FeaturedTagView view(TagStore.Featured f) {
         return new TagJson.FeaturedTagView(Long.toString(f.id()), f.name(),
-                baseUrl + "/@" + f.username() + "/tagged/" + encode(f.tagName()), Long.toString(f.statusesCount()),
+                baseUrl + "/@" + f.username() + "/tagged/" + TagJson.pathSegment(f.tagName()), Long.toString(f.statusesCount()),
                 f.lastStatusAt() == null ? null : f.lastStatusAt().atZone(ZoneOffset.UTC).toLocalDate());
     }
 
     private String url(String name) {
-        return baseUrl + "/tags/" + encode(name);
-    }
-
-    /** Tag names may be any letters; URLs must be ASCII. */
-    private static String encode(String name) {
-        return java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8);
+        return TagJson.url(baseUrl, name);
     }
 }

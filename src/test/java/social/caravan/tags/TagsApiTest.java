@@ -82,6 +82,21 @@ class TagsApiTest {
     }
 
     @Test
+    void aTagInOtherLettersLinksToItsPercentEncodedPageEverywhere() {
+        User ann = c.user("ann_tokyo");
+        String id = c.post(ann, "rain in #東京");
+        String page = c.server.baseUrl + "/tags/%E6%9D%B1%E4%BA%AC";
+
+        JsonNode status = c.ok("/api/v1/statuses/" + id, ann.token());
+        assertThat(status.path("tags").get(0).path("name").asString()).isEqualTo("東京");
+        assertThat(status.path("tags").get(0).path("url").asString()).isEqualTo(page);
+        assertThat(status.path("content").asString()).contains("href=\"" + page + "\"");
+        assertThat(tag("%E6%9D%B1%E4%BA%AC", null).path("url").asString()).isEqualTo(page);
+        JsonNode found = c.ok("/api/v2/search?type=hashtags&q=%E6%9D%B1%E4%BA%AC", ann.token());
+        assertThat(found.path("hashtags").get(0).path("url").asString()).isEqualTo(page);
+    }
+
+    @Test
     void anUnusedNameIsATagWithoutIdOrUseAndANonTagIsNotFound() {
         JsonNode unused = tag("neverusedyet", null);
         assertThat(unused.path("id").asString()).isEmpty();

@@ -277,7 +277,7 @@ public final class ActivityStreams {
     }
 
     public Map<String, Object> hashtag(String name) {
-        return map("type", "Hashtag", "href", baseUrl + "/tags/" + name, "name", "#" + name);
+        return map("type", "Hashtag", "href", TagJson.url(baseUrl, name), "name", "#" + name);
     }
 
     /** An OrderedCollection's summary page: its size and where its pages start (none when hidden). */
