@@ -218,6 +218,8 @@ public final class Worker implements AutoCloseable {
             } catch (Exception e) {
                 log.info("a batch of {} {} jobs failed, running them one at a time: {}", jobs.size(),
                         jobs.getFirst().type(), e.getClass().getSimpleName() + ": " + e.getMessage());
+                // Results are the same either way; only the cost differs, so operators see it here.
+                counter("caravan_jobs_batches_split", jobs.getFirst()).increment();
                 jobs.forEach(this::runOne);
                 return;
             }

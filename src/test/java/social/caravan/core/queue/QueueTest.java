@@ -219,6 +219,7 @@ class QueueTest {
         assertThat(alone).containsExactly(5, 6, 8);
         assertThat(onlyRow("test.batched").lastError()).contains("seven never works");
         assertThat(meters.get("caravan_jobs_processed").tag("type", "test.batched").counter().count()).isEqualTo(9.0);
+        assertThat(meters.get("caravan_jobs_batches_split").tag("type", "test.batched").counter().count()).isEqualTo(1.0);
         assertThatThrownBy(() -> new JobTypes().registerBatched("t", job -> {}, jobs -> {}, 1, RetryPolicy.DEFAULT))
                 .hasMessageContaining("at least two");
     }
