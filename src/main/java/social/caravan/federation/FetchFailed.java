@@ -1,5 +1,9 @@
 package social.caravan.federation;
 
+import java.io.IOException;
+import social.caravan.core.net.BlockedAddressException;
+import social.caravan.core.net.ResponseTooLargeException;
+
 /** A remote document could not be had or was not acceptable; the message says why, for logs and 4xx answers. */
 public final class FetchFailed extends Exception {
     private final int status;
@@ -22,5 +26,15 @@ public final class FetchFailed extends Exception {
     /** The server's non-2xx status, or 0 when it gave none (no answer, a refused address, a bad document). */
     public int status() {
         return status;
+    }
+
+    /**
+     * Whether asking again later may succeed: the server failed (5xx), asked for time (408, 429) or did not
+     * answer, rather than refusing, being refused, or serving something unacceptable.
+     */
+    public boolean mayPassLater() {
+        return status >= 500 || status == 408 || status == 429
+                || (getCause() instanceof IOException && !(getCause() instanceof BlockedAddressException)
+                        && !(getCause() instanceof ResponseTooLargeException));
     }
 }

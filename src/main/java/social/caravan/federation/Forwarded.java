@@ -22,7 +22,8 @@ import tools.jackson.databind.node.ObjectNode;
  * verified signer ({@link #JOB}), and nothing embedded in it is trusted: the job fetches the object
  * (for an Announce, the Announce itself) by its id from its own server and hands that copy to the
  * type's handler as if the actor had sent it; a Delete is applied only when that server answers 404 or
- * 410, or serves a Tombstone. Other types whose actor did not sign them stay refused (401).
+ * 410, or serves a Tombstone. When the origin fails or does not answer, the job is tried again later.
+ * Other types whose actor did not sign them stay refused (401).
  */
 public final class Forwarded {
     private static final Logger log = LoggerFactory.getLogger(Forwarded.class);
@@ -143,7 +144,7 @@ public final class Forwarded {
             }
             return doc.json();
         } catch (FetchFailed e) {
-            throw new Dropped("could not fetch " + uri + " from its server: " + e.getMessage());
+            throw unavailable(e, "could not fetch " + uri + " from its server: " + e.getMessage());
         }
     }
 
@@ -156,9 +157,17 @@ public final class Forwarded {
             }
         } catch (FetchFailed e) {
             if (e.status() != 404 && e.status() != 410) {
-                throw new Dropped("could not check with its server that " + uri + " is gone: " + e.getMessage());
+                throw unavailable(e, "could not check with its server that " + uri + " is gone: " + e.getMessage());
             }
         }
+    }
+
+    /**
+     * Why the origin could not vouch for the activity: dropped when it refused, a failure of the job (tried
+     * again later, with backoff) when it may answer later, so an origin that is down a while loses nothing.
+     */
+    private static RuntimeException unavailable(FetchFailed e, String reason) {
+        return e.mayPassLater() ? new IllegalStateException(reason) : new Dropped(reason);
     }
 
     /** The activity with the fetched {@code object} in place of what it embedded. */

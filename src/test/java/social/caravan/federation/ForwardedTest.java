@@ -139,6 +139,28 @@ class ForwardedTest {
     }
 
     @Test
+    void aForwardedCreateWhoseOriginIsDownIsTriedAgainLater() {
+        ObjectNode served = note("<p>posted while the origin was down</p>", true);
+        String uri = served.path("id").asString();
+        origin.failing.put(path(uri), new java.util.concurrent.atomic.AtomicInteger(1));
+        assertThat(forward(activity("Create", served)).status()).isEqualTo(202);
+
+        // The origin's 503 fails the job, which waits its backoff (15 s or more) with the reason.
+        org.jdbi.v3.core.Jdbi jdbi = server.app.database().jdbi();
+        Await.until("the job waiting to be tried again", () -> jdbi.withHandle(h -> h.createQuery("""
+                SELECT count(*) FROM jobs WHERE type = :type AND attempts = 1 AND run_at > now() AND dead_at IS NULL
+                   AND last_error LIKE '%answered 503%'""").bind("type", Forwarded.JOB).mapTo(Integer.class).one()) == 1);
+        assertThat(server.app.statuses().findByUri(uri)).isEmpty();
+
+        // Its time brought forward, and the workers told, as an enqueue tells them.
+        jdbi.useHandle(h -> {
+            h.createUpdate("UPDATE jobs SET run_at = now() WHERE type = :type").bind("type", Forwarded.JOB).execute();
+            h.execute("SELECT pg_notify('caravan_jobs', ?)", Queues.INGRESS);
+        });
+        Await.until("the reply stored once the origin answers", () -> server.app.statuses().findByUri(uri).isPresent());
+    }
+
+    @Test
     void aForwardedDeleteAppliesOnlyOnceTheOriginNoLongerServesTheObject() {
         ObjectNode served = note("<p>still here</p>", true);
         String uri = served.path("id").asString();

@@ -43,6 +43,8 @@ public final class FakeFediverse implements AutoCloseable {
     public final Map<String, String> objects = new ConcurrentHashMap<>();
     /** Paths of {@link #objects} answered only once their latch opens: a slow server. */
     public final Map<String, java.util.concurrent.CountDownLatch> slow = new ConcurrentHashMap<>();
+    /** Paths of {@link #objects} answered 503 this many more times first: a server that is down a while. */
+    public final Map<String, java.util.concurrent.atomic.AtomicInteger> failing = new ConcurrentHashMap<>();
 
     /**
      * A delivery: the inbox path, its Signature header and the activity; every header (by lower-case
@@ -154,6 +156,11 @@ public final class FakeFediverse implements AutoCloseable {
             return;
         }
         if (objects.containsKey(path)) {
+            java.util.concurrent.atomic.AtomicInteger down = failing.get(path);
+            if (down != null && down.getAndDecrement() > 0) {
+                send(exchange, 503, "text/plain", "down for maintenance");
+                return;
+            }
             java.util.concurrent.CountDownLatch latch = slow.get(path);
             if (latch != null) {
                 try {
