@@ -150,9 +150,12 @@ try {
   result.acceptActor = accept?.actor;
 
   // 2. The Caravan account follows the peer by handle (fedi) and by URL (fedo).
+  const byHandle = await api("GET", `/api/v2/search?q=${encodeURIComponent(`@fedi@${peerDomain}`)}&resolve=true&type=accounts`);
+  const fediAccount = byHandle.json?.accounts?.[0];
+  check(fediAccount?.acct === `fedi@${peerDomain}`, `search resolves the handle (answered ${byHandle.status})`);
   const lookup = await api("GET", `/api/v1/accounts/lookup?acct=fedi@${peerDomain}`);
-  check(lookup.status === 200, `lookup answered ${lookup.status}`);
-  const followByHandle = await api("POST", `/api/v1/accounts/${lookup.json?.id}/follow`);
+  check(lookup.json?.id === fediAccount?.id, `lookup finds the known account (answered ${lookup.status})`);
+  const followByHandle = await api("POST", `/api/v1/accounts/${fediAccount?.id}/follow`);
   result.requestedAtFirst = followByHandle.json?.requested;
   const search = await api("GET", `/api/v2/search?q=${encodeURIComponent(fedo.href)}&resolve=true&type=accounts`);
   const fedoAccount = search.json?.accounts?.[0];

@@ -4,8 +4,9 @@
 // then, by MODE:
 //   fetch:   WebFinger and content negotiation against Caravan, then signed GETs (draft-cavage and RFC 9421)
 //            that Caravan, running with AUTHORIZED_FETCH=true, must verify with the key it fetches from here;
-//   resolve: asks Caravan's client API to look up @fedi@127.0.0.1:PEER_PORT, so Caravan resolves this peer by
-//            handle; the actor document is only served to requests whose signature Fedify verifies.
+//   resolve: asks Caravan's client API to search for @fedi@127.0.0.1:PEER_PORT with resolve=true (as CARAVAN_TOKEN),
+//            so Caravan resolves this peer by handle, then looks it up; an anonymous lookup before that must
+//            fetch nothing. The actor document is only served to requests whose signature Fedify verifies.
 // It prints one JSON object with what it saw and exits non-zero when anything failed.
 import http from "node:http";
 import { createFederation, MemoryKvStore, generateCryptoKeyPair, signRequest } from "@fedify/fedify";
@@ -107,7 +108,14 @@ try {
       { headers: { Accept: "application/activity+json" } }), (await generateCryptoKeyPair()).privateKey, keyId);
     result.forgedStatus = (await fetch(forged)).status;
   } else if (mode === "resolve") {
-    const lookup = await fetch(`${caravan}/api/v1/accounts/lookup?acct=fedi@127.0.0.1:${port}`);
+    const handle = `fedi@127.0.0.1:${port}`;
+    result.lookupBeforeStatus = (await fetch(`${caravan}/api/v1/accounts/lookup?acct=${handle}`)).status;
+    result.fetchesBeforeSearch = signedFetches.length;
+    const search = await fetch(`${caravan}/api/v2/search?resolve=true&type=accounts&q=${encodeURIComponent("@" + handle)}`,
+      { headers: { Authorization: `Bearer ${process.env.CARAVAN_TOKEN}` } });
+    result.searchStatus = search.status;
+    result.searchAccount = (await search.json()).accounts?.[0] ?? null;
+    const lookup = await fetch(`${caravan}/api/v1/accounts/lookup?acct=${handle}`);
     result.lookupStatus = lookup.status;
     result.account = await lookup.json();
     result.signedFetches = signedFetches;

@@ -370,7 +370,7 @@ public final class App implements AutoCloseable {
                         config.localDomain()),
                         statuses, filters,
                         accountJson, authn, config.baseUrl()),
-                new AccountsApi(accounts, remoteAccounts, accountJson, authn, rateLimits, addresses, signUpTokens, relationships),
+                new AccountsApi(accounts, accountJson, authn, rateLimits, addresses, signUpTokens, relationships),
                 new InstanceApi(config, instance, accounts),
                 new MarkersApi(markers, authn),
                 new TimelinesApi(timelines, statuses, filters, authn,

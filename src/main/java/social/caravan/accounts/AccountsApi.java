@@ -37,7 +37,6 @@ public final class AccountsApi implements Routes {
     static final int MAX_ACCOUNTS = 40;
 
     private final AccountService accounts;
-    private final RemoteResolver remote;
     private final AccountJson json;
     private final Authn authn;
     private final RateLimits rateLimits;
@@ -45,10 +44,9 @@ public final class AccountsApi implements Routes {
     private final SignUpTokens tokens;
     private final Relationships relationships;
 
-    public AccountsApi(AccountService accounts, RemoteResolver remote, AccountJson json, Authn authn, RateLimits rateLimits,
+    public AccountsApi(AccountService accounts, AccountJson json, Authn authn, RateLimits rateLimits,
                        ClientAddresses addresses, SignUpTokens tokens, Relationships relationships) {
         this.accounts = accounts;
-        this.remote = remote;
         this.json = json;
         this.authn = authn;
         this.rateLimits = rateLimits;
@@ -122,8 +120,9 @@ public final class AccountsApi implements Routes {
         int at = handle.indexOf('@');
         String domain = at < 0 ? null : handle.substring(at + 1);
         boolean local = domain == null || accounts.isLocalDomain(domain);
-        // Unknown remote accounts are resolved on demand (WebFinger, then the actor document).
-        Account found = (local ? accounts.lookup(acct) : remote.resolveHandle(handle.substring(0, at), domain))
+        // Only accounts already known, as on Mastodon: clients resolve others with /api/v2/search?resolve=true,
+        // which needs a token, so an anonymous request makes this server fetch nothing.
+        Account found = (local ? accounts.lookup(acct) : accounts.findRemote(handle.substring(0, at), domain))
                 .orElseThrow(ApiException::notFound);
         ctx.json(json.render(found));
     }

@@ -329,9 +329,22 @@ class ActivityPubApiTest {
     // ---------------------------------------------------------------------------------------------
     // Remote accounts in the client API
 
+    /** Resolves {@code handle} as a client does, by a signed-in search with {@code resolve=true}; its accounts. */
+    static JsonNode resolve(String handle) {
+        Http.Response r = server.http.get("/api/v2/search?resolve=true&type=accounts&q="
+                + URLEncoder.encode(handle, StandardCharsets.UTF_8), server.token("bob", "read"));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json().path("accounts");
+    }
+
     @Test
-    void lookupResolvesARemoteHandleAndRendersItAsMastodonDoes() {
+    void lookupFindsAResolvedRemoteAccountAndRendersItAsMastodonDoes() {
         peer.actor("carol");
+        int asked = peer.requests.size();
+        assertThat(server.http.get("/api/v1/accounts/lookup?acct=carol@" + peer.domain).status())
+                .as("an unknown remote handle").isEqualTo(404);
+        assertThat(peer.requests.size()).as("lookup fetches nothing, as Mastodon's").isEqualTo(asked);
+        assertThat(resolve("@carol@" + peer.domain)).hasSize(1);
         Http.Response r = server.http.get("/api/v1/accounts/lookup?acct=carol@" + peer.domain);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         MastodonSchemas.assertValid("Account", r.body());
@@ -385,13 +398,13 @@ class ActivityPubApiTest {
     void actorsClaimingAnotherHostsIdOrLackingAnInboxAreNotStored() {
         FakeFediverse.Actor spoof = peer.actor("spoof");
         spoof.edit = doc -> doc.put("id", "http://127.0.0.2:1/users/spoof");
-        assertThat(server.http.get("/api/v1/accounts/lookup?acct=spoof@" + peer.domain).status()).isEqualTo(404);
+        assertThat(resolve("spoof@" + peer.domain)).isEmpty();
         FakeFediverse.Actor noInbox = peer.actor("noinbox");
         noInbox.edit = doc -> {
             doc.remove("inbox");
             return doc;
         };
-        assertThat(server.http.get("/api/v1/accounts/lookup?acct=noinbox@" + peer.domain).status()).isEqualTo(404);
+        assertThat(resolve("noinbox@" + peer.domain)).isEmpty();
         assertThat(server.app.accounts().findRemote("spoof", peer.domain)).isEmpty();
         assertThat(server.app.accounts().findRemote("noinbox", peer.domain)).isEmpty();
     }
@@ -402,13 +415,13 @@ class ActivityPubApiTest {
             other.actor("mallory");
             server.app.domainBlocks().block("127.0.0.1", DomainBlock.Severity.SUSPEND, false);
             try {
-                assertThat(server.http.get("/api/v1/accounts/lookup?acct=mallory@" + other.domain).status()).isEqualTo(404);
+                assertThat(resolve("mallory@" + other.domain)).isEmpty();
                 assertThat(other.requests).isEmpty();
                 assertThat(server.http.send(other.signedGet(base + "/users/alice", "mallory")).status()).isEqualTo(401);
             } finally {
                 server.app.domainBlocks().unblock("127.0.0.1");
             }
-            assertThat(server.http.get("/api/v1/accounts/lookup?acct=mallory@" + other.domain).status()).isEqualTo(200);
+            assertThat(resolve("mallory@" + other.domain)).as("resolved once the block is lifted").hasSize(1);
         }
     }
 }

@@ -67,7 +67,10 @@ class AuthorizedFetchTest {
     @Test
     void theDefaultGuardNeverFetchesFromLoopbackPeers() {
         int before = peer.requests.size();
-        assertThat(guarded.http.get("/api/v1/accounts/lookup?acct=remy@" + peer.domain).status()).isEqualTo(404);
+        Http.Response search = guarded.http.get("/api/v2/search?resolve=true&type=accounts&q=remy@" + peer.domain,
+                guarded.token("alice", "read"));
+        assertThat(search.status()).as(search.body()).isEqualTo(200);
+        assertThat(search.json().path("accounts").isEmpty()).as("not resolved").isTrue();
         assertThat(guarded.http.send(peer.signedGet(guarded.baseUrl + "/users/alice", "remy")).status()).isEqualTo(401);
         assertThat(peer.requests.size()).isEqualTo(before);
     }

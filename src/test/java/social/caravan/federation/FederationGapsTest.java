@@ -202,7 +202,8 @@ class FederationGapsTest {
 
     /** {@code localName} follows the peer's {@code user}, who accepts. */
     static void follows(String token, String localName, String user) {
-        long id = server.http.get("/api/v1/accounts/lookup?acct=" + user + "@" + peer.domain, token).json().path("id").asLong();
+        long id = server.http.get("/api/v2/search?resolve=true&type=accounts&q=" + user + "@" + peer.domain, token)
+                .json().path("accounts").get(0).path("id").asLong();
         assertThat(server.http.postJson("/api/v1/accounts/" + id + "/follow", token, "{}").status()).isEqualTo(200);
         String actor = server.baseUrl + "/users/" + localName;
         Await.until("the Follow of " + user, () -> peer.received("Follow").stream()

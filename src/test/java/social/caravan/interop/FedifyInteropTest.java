@@ -38,7 +38,8 @@ class FedifyInteropTest {
     static JsonNode run(String mode) {
         int port = freePort();
         String out = NodeScripts.run("fedify-peer.mjs", Map.of("CARAVAN_URL", server.baseUrl, "CARAVAN_USER", "alice",
-                "PEER_PORT", Integer.toString(port), "MODE", mode), Duration.ofMinutes(2));
+                "CARAVAN_TOKEN", server.token("alice", "read"), "PEER_PORT", Integer.toString(port), "MODE", mode),
+                Duration.ofMinutes(2));
         String[] lines = out.strip().split("\n");
         return Json.read(lines[lines.length - 1]);
     }
@@ -70,8 +71,12 @@ class FedifyInteropTest {
     void caravanResolvesAFedifyActorByHandleWithSignedFetches() {
         JsonNode r = run("resolve");
         assertThat(r.path("failures").isEmpty()).as(r.toString()).isTrue();
+        assertThat(r.path("lookupBeforeStatus").asInt()).as("lookup finds only known accounts").isEqualTo(404);
+        assertThat(r.path("fetchesBeforeSearch").asInt()).as("and fetches nothing").isZero();
+        assertThat(r.path("searchStatus").asInt()).as(r.toString()).isEqualTo(200);
         assertThat(r.path("lookupStatus").asInt()).as(r.toString()).isEqualTo(200);
         JsonNode account = r.path("account");
+        assertThat(r.path("searchAccount")).isEqualTo(account);
         MastodonSchemas.assertValid("Account", account);
         assertThat(account.path("acct").asString()).matches("fedi@127\\.0\\.0\\.1:\\d+");
         assertThat(account.path("display_name").asString()).isEqualTo("Fedify Peer");
