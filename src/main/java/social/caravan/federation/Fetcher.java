@@ -20,6 +20,16 @@ public final class Fetcher {
     public static final String ACCEPT_ACTIVITY =
             "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
 
+    /** Set on a thread while it holds a transaction that must not wait on another server (see {@link #refusing}). */
+    private static final ThreadLocal<Boolean> REFUSING = ThreadLocal.withInitial(() -> false);
+
+    /** A fetch asked for where none may happen; whoever set {@link #refusing} runs that work again outside. */
+    static final class Refused extends RuntimeException {
+        Refused(String uri) {
+            super("a fetch of " + uri + " while fetches are refused", null, false, false);
+        }
+    }
+
     private final FederationClient http;
     private final InstanceActor instanceActor;
     private final DomainBlocks domainBlocks;
@@ -43,7 +53,20 @@ public final class Fetcher {
         return fetch(uri, "application/jrd+json, application/json", RequestSigner.NONE, false);
     }
 
+    /** Runs {@code work} with every fetch on this thread refused ({@link Refused}), as the batch of inbound activities does. */
+    static void refusing(Runnable work) {
+        REFUSING.set(true);
+        try {
+            work.run();
+        } finally {
+            REFUSING.remove();
+        }
+    }
+
     private Document fetch(String uri, String accept, RequestSigner signer, boolean activity) throws FetchFailed {
+        if (REFUSING.get()) {
+            throw new Refused(uri);
+        }
         URI target = parse(uri);
         if (domainBlocks.isSuspended(target.getHost())) {
             throw new FetchFailed(target.getHost() + " is suspended");

@@ -64,7 +64,8 @@ public final class Inbound {
      * An activity that is dropped takes the transaction with it, which runs again without it, so it
      * leaves nothing behind, as alone; any other failure fails the whole batch. An activity that needs
      * something fetched from another server ({@link ActivityHandler#fetches}) runs on its own after the
-     * batch, and so do its actor's later ones, to keep their order: no open transaction waits on a peer.
+     * batch, and so do its actor's later ones, to keep their order: no open transaction waits on a peer, since
+     * fetches are refused while the batch's is open.
      */
     public void processAll(List<InboxApi.Received> batch) {
         List<Applicable> together = new ArrayList<>();
@@ -86,7 +87,7 @@ public final class Inbound {
                 together.add(applicable);
             }
         }
-        applyTogether(together);
+        alone.addAll(0, applyTogether(together));
         for (Applicable applicable : alone) {
             try {
                 apply(applicable);
@@ -96,36 +97,56 @@ public final class Inbound {
         }
     }
 
-    private void applyTogether(List<Applicable> batch) {
+    /**
+     * Applies {@code batch} in one transaction, and answers what must run alone after it: an activity that
+     * fetched after all (what {@link ActivityHandler#fetches} saw changed before its turn) is taken out with its
+     * actor's later ones, as a dropped one is, since fetches are refused while the transaction is open.
+     */
+    private List<Applicable> applyTogether(List<Applicable> batch) {
         List<Applicable> left = new ArrayList<>(batch);
+        List<Applicable> later = new ArrayList<>();
         while (!left.isEmpty()) {
             try {
-                jdbi.useTransaction(h -> batchTail.accept(h, () -> {
+                Fetcher.refusing(() -> jdbi.useTransaction(h -> batchTail.accept(h, () -> {
                     // The same few statements over and over: plan each once per connection, not once per activity.
                     h.execute("SET LOCAL plan_cache_mode = force_generic_plan");
                     for (Applicable applicable : left) {
                         try {
                             apply(applicable);
                         } catch (Dropped e) {
-                            throw new DroppedFromBatch(applicable, e);
+                            throw new LeftOutOfBatch(applicable, e);
+                        } catch (Fetcher.Refused e) {
+                            throw new LeftOutOfBatch(applicable, null);
                         }
                     }
-                }));
-                return;
-            } catch (DroppedFromBatch e) {
-                logDropped(e.applicable.received(), e.reason);
-                left.remove(e.applicable);
+                })));
+                return later;
+            } catch (LeftOutOfBatch e) {
+                if (e.reason != null) {
+                    logDropped(e.applicable.received(), e.reason);
+                    left.remove(e.applicable);
+                    continue;
+                }
+                long actor = e.applicable.received().signerId();
+                List<Applicable> actorsRest = left.subList(left.indexOf(e.applicable), left.size()).stream()
+                        .filter(a -> a.received().signerId() == actor).toList();
+                left.removeAll(actorsRest);
+                later.addAll(actorsRest);
             }
         }
+        return later;
     }
 
-    /** An activity of a batch that was dropped: the batch's transaction is rolled back, to run again without it. */
-    private static final class DroppedFromBatch extends RuntimeException {
+    /**
+     * An activity of a batch that was dropped ({@code reason}) or that would fetch (no reason): the batch's
+     * transaction is rolled back, to run again without it.
+     */
+    private static final class LeftOutOfBatch extends RuntimeException {
         final Applicable applicable;
         final Dropped reason;
 
-        DroppedFromBatch(Applicable applicable, Dropped reason) {
-            super(reason.getMessage(), null, false, false);
+        LeftOutOfBatch(Applicable applicable, Dropped reason) {
+            super(reason == null ? "it would fetch" : reason.getMessage(), null, false, false);
             this.applicable = applicable;
             this.reason = reason;
         }

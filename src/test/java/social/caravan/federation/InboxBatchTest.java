@@ -199,6 +199,49 @@ class InboxBatchTest {
         }
     }
 
+    @Test
+    void anActivityThatTurnsOutToFetchInTheBatchIsLeftForAfterItsCommit() throws Exception {
+        try (TestServer web = TestServer.start(ENV, EnumSet.of(App.ProcessRole.WEB)); FakeFediverse peer = new FakeFediverse()) {
+            // bob's account is known first, so his activities come first in a batch (by signer).
+            ObjectNode parent = note(peer, "bob", "parent", "to be deleted");
+            String parentUri = deliver(web, peer, "bob", create(peer, "bob", parent));
+            Jdbi jdbi = web.app.database().jdbi();
+            try (TestServer worker = TestServer.join(web, ENV, EnumSet.of(App.ProcessRole.WORKER))) {
+                Await.until("the parent stored", Duration.ofSeconds(10), () -> ingressJobs(jdbi) == 0);
+            }
+            assertThat(uris(jdbi, parentUri)).hasSize(1);
+
+            // In one batch: bob deletes the parent, then alice replies to it. Before the batch the parent is
+            // known, so the reply is taken in; at its turn the parent is gone and would be fetched.
+            ObjectNode delete = Json.object().put("id", parentUri + "/delete").put("type", "Delete")
+                    .put("actor", peer.actorUri("bob")).put("object", parentUri);
+            assertThat(web.http.send(peer.signedPost(web.baseUrl + "/inbox", "bob", Json.write(delete))).status()).isEqualTo(202);
+            ObjectNode reply = note(peer, "alice", "reply", "too late");
+            reply.put("inReplyTo", parentUri);
+            String replyUri = deliver(web, peer, "alice", create(peer, "alice", reply));
+            peer.objects.put("/notes/parent", Json.write(Json.object().put("id", parentUri).put("type", "Tombstone")));
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            peer.slow.put("/notes/parent", release);
+            assertThat(ingressJobs(jdbi)).isEqualTo(2);
+
+            try (TestServer worker = TestServer.join(web, ENV, EnumSet.of(App.ProcessRole.WORKER))) {
+                // The Delete commits while the reply's fetch waits on the peer: no open transaction waits with it.
+                Await.until("the Delete committed while the parent is being fetched", Duration.ofSeconds(10),
+                        () -> live(jdbi, parentUri) == 0);
+                assertThat(uris(jdbi, replyUri)).isEmpty();
+                release.countDown();
+                Await.until("the reply stored", Duration.ofSeconds(20), () -> ingressJobs(jdbi) == 0);
+            }
+            assertThat(live(jdbi, replyUri)).isEqualTo(1);
+            assertThat(web.app.queue().dead(10)).isEmpty();
+        }
+    }
+
+    static long live(Jdbi jdbi, String uri) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM statuses WHERE uri = :u AND deleted_at IS NULL")
+                .bind("u", uri).mapTo(Long.class).one());
+    }
+
     static List<String> uris(Jdbi jdbi, String uri) {
         return jdbi.withHandle(h -> h.createQuery("SELECT uri FROM statuses WHERE uri = :u").bind("u", uri)
                 .mapTo(String.class).list());
