@@ -190,7 +190,7 @@ public final class App implements AutoCloseable {
         this.domainBlocks = new DomainBlocks(database.jdbi(), invalidations);
         this.instanceActor = new InstanceActor(database.jdbi(), config.baseUrl(), clock);
         this.fetcher = new Fetcher(federationHttp, instanceActor, domainBlocks);
-        this.remoteAccounts = new RemoteAccounts(accounts, fetcher, domainBlocks, config.localDomain(), config.webDomain(),
+        this.remoteAccounts = new RemoteAccounts(accounts, fetcher, queue, domainBlocks, config.localDomain(), config.webDomain(),
                 config.allowPrivateAddresses(), clock);
         this.signedRequests = new SignedRequests(new SignatureVerifier(clock), remoteAccounts, domainBlocks, config.https());
         this.feeds = new FeedService(database.jdbi(), notifications, queue, config.activeDays(), bus);
@@ -320,6 +320,8 @@ public final class App implements AutoCloseable {
                 .registerBatched(InboxApi.INBOUND_JOB, job -> inbound.process(job.payload(InboxApi.Received.class)),
                         jobs -> inbound.processAll(payloads(jobs, InboxApi.Received.class)), INBOUND_BATCH, INBOUND_RETRIES)
                 .register(Forwarded.JOB, job -> forwarded.process(job.payload(Forwarded.Job.class)), INBOUND_RETRIES)
+                .register(RemoteAccounts.COUNTS_JOB, job -> remoteAccounts.refreshCounts(
+                        job.payload(RemoteAccounts.CountsJob.class).accountId()), RetryPolicy.NEVER)
                 .register(Outbox.PUBLISH_JOB, job -> publisher.publish(job.payload(Outbox.Publish.class)))
                 .register(FeedService.MERGE_LIST_JOB, job -> {
                     FeedService.MergeList merge = job.payload(FeedService.MergeList.class);

@@ -255,6 +255,14 @@ public final class AccountService {
     }
 
     /**
+     * The statuses, followers and following a remote account's own server counts (its collections'
+     * {@code totalItems}), shown as Mastodon shows them; later activity here adds to them. Null: not published.
+     */
+    public void setPublishedCounts(long accountId, Integer statuses, Integer followers, Integer following) {
+        jdbi.useTransaction(h -> store.setPublishedCounts(h, accountId, statuses, followers, following));
+    }
+
+    /**
      * Records that {@code accountId} moved to {@code targetId} (the client API shows it as {@code moved});
      * false when it had already moved there.
      */

@@ -315,6 +315,19 @@ final class AccountStore {
                 .bind("id", accountId).bind("d", delta).execute();
     }
 
+    /** Sets the counts a remote account's server publishes; a null leaves that count as it is. */
+    void setPublishedCounts(Handle h, long accountId, Integer statuses, Integer followers, Integer following) {
+        h.createUpdate("""
+                        INSERT INTO account_stats (account_id, statuses_count, followers_count, following_count)
+                        VALUES (:id, coalesce(:s, 0), coalesce(:f, 0), coalesce(:g, 0))
+                        ON CONFLICT (account_id) DO UPDATE
+                           SET statuses_count = coalesce(:s, account_stats.statuses_count),
+                               followers_count = coalesce(:f, account_stats.followers_count),
+                               following_count = coalesce(:g, account_stats.following_count)""")
+                .bind("id", accountId).bindByType("s", statuses, Integer.class).bindByType("f", followers, Integer.class)
+                .bindByType("g", following, Integer.class).execute();
+    }
+
     void delete(Handle h, long accountId) {
         h.createUpdate("DELETE FROM accounts WHERE id = :id").bind("id", accountId).execute();
     }

@@ -23,6 +23,8 @@ import social.caravan.accounts.AccountService;
 import social.caravan.accounts.RemoteResolver;
 import social.caravan.core.html.Sanitizer;
 import social.caravan.core.net.FederationClient;
+import social.caravan.core.queue.JobQueue;
+import social.caravan.core.queue.Queues;
 import social.caravan.core.signatures.Keys;
 import tools.jackson.databind.JsonNode;
 
@@ -45,9 +47,14 @@ public final class RemoteAccounts implements RemoteResolver {
     private static final int MAX_DISPLAY_NAME = 2048;
     private static final int MAX_FIELDS = 50;
     static final int KEYS_CACHED = 10_000;
+    /** Reads the totals of a stored actor's collections ({@link #refreshCounts}), off any request's path. */
+    public static final String COUNTS_JOB = "federation.actor_counts";
+
+    public record CountsJob(long accountId) {}
 
     private final AccountService accounts;
     private final Fetcher fetcher;
+    private final JobQueue queue;
     private final DomainBlocks domainBlocks;
     private final String localDomain;
     private final String webDomain;
@@ -62,10 +69,11 @@ public final class RemoteAccounts implements RemoteResolver {
     /** Parsed public keys by PEM: parsing costs more than the signature check. */
     private final Cache<String, PublicKey> parsedKeys = Caffeine.newBuilder().maximumSize(KEYS_CACHED).build();
 
-    public RemoteAccounts(AccountService accounts, Fetcher fetcher, DomainBlocks domainBlocks, String localDomain,
-                          String webDomain, boolean allowPrivate, Clock clock) {
+    public RemoteAccounts(AccountService accounts, Fetcher fetcher, JobQueue queue, DomainBlocks domainBlocks,
+                          String localDomain, String webDomain, boolean allowPrivate, Clock clock) {
         this.accounts = accounts;
         this.fetcher = fetcher;
+        this.queue = queue;
         this.domainBlocks = domainBlocks;
         this.localDomain = localDomain;
         this.webDomain = webDomain;
@@ -271,12 +279,45 @@ public final class RemoteAccounts implements RemoteResolver {
                 url(actor.path("icon")), url(actor.path("image")), clock.instant(),
                 CustomEmojis.read(actor.path("tag"), text(actor, "name"), text(actor, "summary"),
                         fields.stream().map(f -> f.name() + "\n" + f.value()).collect(java.util.stream.Collectors.joining("\n"))));
-        return accounts.saveRemote(new AccountService.RemoteProfile(preferred, domain,
+        Account saved = accounts.saveRemote(new AccountService.RemoteProfile(preferred, domain,
                 limit(text(actor, "name"), MAX_DISPLAY_NAME), Sanitizer.clean(text(actor, "summary")), fields,
                 actor.path("manuallyApprovesFollowers").booleanValue(false),
                 type.equals("Service") || type.equals("Application"),
                 actor.path("discoverable").booleanValue(false), actor.path("indexable").booleanValue(false),
                 key == null ? "" : key.pem(), published(text(actor, "published")), remote));
+        queue.enqueue(Queues.PULL, COUNTS_JOB, new CountsJob(saved.id()), null, COUNTS_JOB + ":" + saved.id());
+        return saved;
+    }
+
+    /**
+     * Runs {@link #COUNTS_JOB}: the {@code totalItems} of the account's outbox, followers and following, as its
+     * server publishes them, become its counts, as on Mastodon. A collection on another host, one that cannot
+     * be fetched or one without a total leaves its count as it is.
+     */
+    public void refreshCounts(long accountId) {
+        Optional<Account.Remote> remote = accounts.findKnown(accountId).map(Account::remote);
+        if (remote.isEmpty()) {
+            return;
+        }
+        Account.Remote r = remote.get();
+        accounts.setPublishedCounts(accountId, totalItems(r.uri(), r.outbox()), totalItems(r.uri(), r.followers()),
+                totalItems(r.uri(), r.following()));
+    }
+
+    private Integer totalItems(String actorUri, String collection) {
+        if (collection == null) {
+            return null;
+        }
+        try {
+            if (!authority(Fetcher.parse(collection)).equals(authority(Fetcher.parse(actorUri)))) {
+                return null;
+            }
+            JsonNode total = fetcher.fetchActivity(collection).json().path("totalItems");
+            return total.isIntegralNumber() && total.asLong() >= 0 ? (int) Math.min(total.asLong(), Integer.MAX_VALUE) : null;
+        } catch (FetchFailed e) {
+            log.debug("no total for {}: {}", collection, e.getMessage());
+            return null;
+        }
     }
 
     /** The handle's domain when WebFinger on it and on the actor's host agree, else the actor's host. */

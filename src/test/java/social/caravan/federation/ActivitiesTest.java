@@ -97,10 +97,12 @@ class ActivitiesTest {
         return n;
     }
 
+    /** Resolves {@code user} of {@code from} as a client does: a search with resolve=true. */
     static long remoteId(FakeFediverse from, String user, String token) {
-        Http.Response r = server.http.get("/api/v1/accounts/lookup?acct=" + user + "@" + from.domain, token);
+        Http.Response r = server.http.get("/api/v2/search?resolve=true&type=accounts&q=" + user + "@" + from.domain, token);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
-        return r.json().path("id").asLong();
+        assertThat(r.json().path("accounts")).as(r.body()).hasSize(1);
+        return r.json().path("accounts").get(0).path("id").asLong();
     }
 
     static JsonNode relationship(String token, long id) {

@@ -373,6 +373,37 @@ class ActivityPubApiTest {
     }
 
     @Test
+    void aRemoteAccountShowsTheCountsItsServerPublishes() {
+        peer.actor("petra");
+        peer.objects.put("/users/petra/outbox", "{\"type\":\"OrderedCollection\",\"totalItems\":1234}");
+        peer.objects.put("/users/petra/followers", "{\"type\":\"OrderedCollection\",\"totalItems\":56789}");
+        peer.objects.put("/users/petra/following", "{\"type\":\"OrderedCollection\",\"totalItems\":\"many\"}");
+        String id = resolve("petra@" + peer.domain).get(0).path("id").asString();
+        int queued = server.app.database().jdbi().withHandle(h -> h.createQuery(
+                        "SELECT count(*) FROM jobs WHERE queue = 'pull' AND type = :t AND unique_key = :t || ':' || :id")
+                .bind("t", RemoteAccounts.COUNTS_JOB).bind("id", id).mapTo(Integer.class).one());
+        assertThat(queued).as("reading the totals is queued, off the request").isEqualTo(1);
+
+        server.app.remoteAccounts().refreshCounts(Long.parseLong(id)); // what the worker runs
+        JsonNode account = server.http.get("/api/v1/accounts/" + id).json();
+        MastodonSchemas.assertValid("Account", account);
+        assertThat(account.path("statuses_count").asLong()).isEqualTo(1234);
+        assertThat(account.path("followers_count").asLong()).isEqualTo(56789);
+        assertThat(account.path("following_count").asLong()).as("no number published: left as it was").isZero();
+        assertThat(peer.requests).contains("/users/petra/outbox", "/users/petra/followers", "/users/petra/following");
+
+        // A collection on another host does not count for this one, and is not asked.
+        try (FakeFediverse other = new FakeFediverse()) {
+            other.objects.put("/outbox", "{\"type\":\"OrderedCollection\",\"totalItems\":999}");
+            peer.actor("quinn").edit = doc -> doc.put("outbox", other.base + "/outbox");
+            String quinn = resolve("quinn@" + peer.domain).get(0).path("id").asString();
+            server.app.remoteAccounts().refreshCounts(Long.parseLong(quinn));
+            assertThat(server.http.get("/api/v1/accounts/" + quinn).json().path("statuses_count").asLong()).isZero();
+            assertThat(other.requests).isEmpty();
+        }
+    }
+
+    @Test
     void searchWithResolveFindsRemoteHandlesAndActorUrls() {
         peer.actor("dave");
         String token = server.token("bob", "read");

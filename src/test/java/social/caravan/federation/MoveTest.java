@@ -78,10 +78,12 @@ class MoveTest {
         };
     }
 
+    /** Resolves the peer's {@code user} as a client does: a search with resolve=true. */
     static long remoteId(String user, String token) {
-        Http.Response r = server.http.get("/api/v1/accounts/lookup?acct=" + user + "@" + peer.domain, token);
+        Http.Response r = server.http.get("/api/v2/search?resolve=true&type=accounts&q=" + user + "@" + peer.domain, token);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
-        return r.json().path("id").asLong();
+        assertThat(r.json().path("accounts")).as(r.body()).hasSize(1);
+        return r.json().path("accounts").get(0).path("id").asLong();
     }
 
     static JsonNode relationship(String token, long id) {
