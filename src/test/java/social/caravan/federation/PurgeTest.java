@@ -511,6 +511,23 @@ class PurgeTest {
         assertThat(notifications(other, "?types[]=severed_relationships")).isEmpty();
     }
 
+    @Test
+    void aRemoteVoteCountsOnceAndOneChoiceInASingleChoicePoll() {
+        String kim = local("kim");
+        Remote val = remote("val", peer.domain);
+        String post = pollPost(kim, "one only");
+        votes(val, post, "yes", "kim");
+        votes(val, post, "yes", "kim");
+        votes(val, post, "no", "kim");
+        String after = posts(val, "a later post");
+        Await.until("val's activities applied", () -> server.app.statuses().findByUri(after).isPresent());
+        JsonNode poll = status(kim, post).path("poll");
+        assertThat(poll.path("votes_count").asInt()).isEqualTo(1);
+        assertThat(poll.path("voters_count").asInt()).isEqualTo(1);
+        assertThat(poll.path("options").get(0).path("votes_count").asInt()).isEqualTo(1);
+        assertThat(status(kim, post).path("replies_count").asInt()).as("votes are no replies").isZero();
+    }
+
     static String idOnceStored(String uri) {
         Await.until(uri + " stored", () -> server.app.statuses().findByUri(uri).isPresent());
         return storedId(uri);
