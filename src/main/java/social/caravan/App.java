@@ -54,7 +54,9 @@ import social.caravan.federation.Inbound;
 import social.caravan.federation.NoteContexts;
 import social.caravan.federation.Outbox;
 import social.caravan.federation.Publisher;
+import social.caravan.federation.AccountPurge;
 import social.caravan.federation.ActorDeletion;
+import social.caravan.federation.DomainPurge;
 import social.caravan.federation.RemoteStatuses;
 import social.caravan.federation.handlers.ActivityHandler;
 import social.caravan.federation.handlers.Handlers;
@@ -166,6 +168,8 @@ public final class App implements AutoCloseable {
     private final Publisher publisher;
     private final DeliverySigners deliverySigners;
     private final ActorDeletion actorDeletion;
+    private final AccountPurge accountPurge;
+    private final DomainPurge domainPurge;
     private final List<Javalin> servers = new ArrayList<>();
     private boolean closed;
     private final List<AutoCloseable> background = new ArrayList<>();
@@ -187,7 +191,7 @@ public final class App implements AutoCloseable {
         this.lanes = new DeliveryLanes(database.jdbi());
         this.federationHttp = new FederationClient(new AddressGuard(config.allowPrivateAddresses()),
                 FederationClient.userAgent(Version.CARAVAN, config.baseUrl()), Duration.ofSeconds(5), Duration.ofSeconds(15));
-        this.domainBlocks = new DomainBlocks(database.jdbi(), invalidations);
+        this.domainBlocks = new DomainBlocks(database.jdbi(), invalidations, queue);
         this.instanceActor = new InstanceActor(database.jdbi(), config.baseUrl(), clock);
         this.fetcher = new Fetcher(federationHttp, instanceActor, domainBlocks);
         this.remoteAccounts = new RemoteAccounts(accounts, fetcher, queue, domainBlocks, config.localDomain(), config.webDomain(),
@@ -210,10 +214,12 @@ public final class App implements AutoCloseable {
         this.addresses = new ClientAddresses(config.trustedProxies());
         this.vocab = new ActivityStreams(config.baseUrl(), config.localDomain(), accountJson);
         this.noteContexts = new NoteContexts(accounts, accountJson, statuses);
-        this.remoteStatuses = new RemoteStatuses(statuses, accounts, remoteAccounts, fetcher, domainBlocks,
+        this.remoteStatuses = new RemoteStatuses(statuses, accounts, remoteAccounts, fetcher, domainBlocks, polls,
                 config.baseUrl());
+        this.accountPurge = new AccountPurge(database.jdbi(), statuses, polls, relationships, notifications);
+        this.domainPurge = new DomainPurge(database.jdbi(), accountPurge, notifications);
         this.activityHandlers = Handlers.table(accounts, relationships, statuses, reports, remoteStatuses, remoteAccounts,
-                fetcher);
+                fetcher, accountPurge);
         // Counts first, then fan-outs (which lock busy readers' feeds to the commit), then one look-up of stream listeners.
         this.inbound = new Inbound(database.jdbi(),
                 (h, work) -> bus.publishLast(h, () -> feeds.fanoutLast(h, () -> accounts.countsLast(h, work))),
@@ -322,6 +328,7 @@ public final class App implements AutoCloseable {
                 .register(Forwarded.JOB, job -> forwarded.process(job.payload(Forwarded.Job.class)), INBOUND_RETRIES)
                 .register(RemoteAccounts.COUNTS_JOB, job -> remoteAccounts.refreshCounts(
                         job.payload(RemoteAccounts.CountsJob.class).accountId()), RetryPolicy.NEVER)
+                .register(DomainPurge.JOB, job -> domainPurge.run(job.payload(DomainPurge.Job.class)))
                 .register(Outbox.PUBLISH_JOB, job -> publisher.publish(job.payload(Outbox.Publish.class)))
                 .register(FeedService.MERGE_LIST_JOB, job -> {
                     FeedService.MergeList merge = job.payload(FeedService.MergeList.class);
@@ -474,6 +481,10 @@ public final class App implements AutoCloseable {
 
     public DomainBlocks domainBlocks() {
         return domainBlocks;
+    }
+
+    public DomainPurge domainPurge() {
+        return domainPurge;
     }
 
     public RemoteAccounts remoteAccounts() {

@@ -16,6 +16,12 @@ final class DomainBlockStore {
                 .bind("domain", domain).bind("severity", severity.key()).bind("reject", rejectMedia).execute();
     }
 
+    /** The severity of the block of exactly {@code domain}, if any, locked until the transaction ends. */
+    Optional<DomainBlock.Severity> severityForUpdate(Handle h, String domain) {
+        return h.createQuery("SELECT severity FROM domain_blocks WHERE domain = :domain FOR UPDATE")
+                .bind("domain", domain).mapTo(String.class).findOne().map(DomainBlock.Severity::parse);
+    }
+
     boolean delete(Handle h, String domain) {
         return h.createUpdate("DELETE FROM domain_blocks WHERE domain = :domain").bind("domain", domain).execute() > 0;
     }

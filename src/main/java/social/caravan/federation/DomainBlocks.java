@@ -12,12 +12,15 @@ import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import social.caravan.core.cache.Invalidations;
 import social.caravan.core.cache.RowCache;
+import social.caravan.core.queue.JobQueue;
+import social.caravan.core.queue.Queues;
 
 /**
  * The operator's blocks of other servers ({@code caravan domains block|unblock|list}) and the checks
  * federation makes before it stores or fetches anything. A block on {@code example.com} covers
  * {@code a.example.com}; the most specific block wins, as on Mastodon. Domains are compared without
- * their port and in ASCII (punycode) form.
+ * their port and in ASCII (punycode) form. A block made or raised to a suspension also queues the purge
+ * of what the domain's accounts stored ({@link DomainPurge}).
  */
 public final class DomainBlocks {
     /** Cache kind of the list of blocks, as migration V015's trigger names it (one entry, id 0). */
@@ -26,27 +29,44 @@ public final class DomainBlocks {
     private static final Cache<String, String> NORMALIZED = Caffeine.newBuilder().maximumSize(10_000).build();
     private final Jdbi jdbi;
     private final DomainBlockStore store = new DomainBlockStore();
+    private final PurgeStore purges = new PurgeStore();
     private final Invalidations invalidations;
+    private final JobQueue queue;
     /**
      * Every block, read once and kept while nothing changes: each inbound activity and each delivery
      * asks, so a query each time would cost more than the check is worth.
      */
     private final RowCache<Map<String, DomainBlock>> all;
 
-    public DomainBlocks(Jdbi jdbi, Invalidations invalidations) {
+    public DomainBlocks(Jdbi jdbi, Invalidations invalidations, JobQueue queue) {
         this.jdbi = jdbi;
         this.invalidations = invalidations;
+        this.queue = queue;
         this.all = new RowCache<>(invalidations, KIND, 1, Duration.ofMinutes(5));
     }
 
-    /** Adds or changes the block of {@code domain}; answers the normalized domain. */
-    public String block(String domain, DomainBlock.Severity severity, boolean rejectMedia) {
+    /** A block as made: the normalized domain, and whether the purge of its accounts' content was queued. */
+    public record Blocked(String domain, boolean purgeQueued) {}
+
+    /**
+     * Adds or changes the block of {@code domain}. A block that suspends where it did not before records a
+     * severance event (Mastodon's {@code domain_block} event) and queues the purge of the domain's
+     * accounts under it, in the same transaction.
+     */
+    public Blocked block(String domain, DomainBlock.Severity severity, boolean rejectMedia) {
         String normalized = normalize(domain);
-        jdbi.useTransaction(h -> {
+        boolean queued = jdbi.inTransaction(h -> {
+            boolean suspendedBefore = store.severityForUpdate(h, normalized).orElse(null) == DomainBlock.Severity.SUSPEND;
             store.upsert(h, normalized, severity, rejectMedia);
             invalidations.changedOnCommit(h, KIND, 0);
+            if (severity != DomainBlock.Severity.SUSPEND || suspendedBefore) {
+                return false;
+            }
+            long event = purges.insertDomainEvent(h, normalized);
+            return queue.enqueue(h, Queues.DEFAULT, DomainPurge.JOB, new DomainPurge.Job(normalized, event), null,
+                    "purge-domain:" + event);
         });
-        return normalized;
+        return new Blocked(normalized, queued);
     }
 
     /** Whether there was a block to lift. */

@@ -36,9 +36,13 @@ public final class DomainsCommand {
             return 2;
         }
         return session.run(blocks -> {
-            blocks.block(normalized, parsed, rejectMedia);
+            DomainBlocks.Blocked blocked = blocks.block(normalized, parsed, rejectMedia);
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Blocked %s (%s%s)%n", normalized, parsed.key(), rejectMedia ? ", reject media" : "");
+            if (blocked.purgeQueued()) {
+                out.printf("Queued the purge of what accounts of %s and its subdomains stored (job %s)%n", normalized,
+                        DomainPurge.JOB);
+            }
             out.flush();
             return 0;
         });

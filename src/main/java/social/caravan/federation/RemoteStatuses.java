@@ -60,11 +60,13 @@ public final class RemoteStatuses implements RemoteStatusResolver {
     private final RemoteAccounts remoteAccounts;
     private final Fetcher fetcher;
     private final DomainBlocks domainBlocks;
+    private final PollService polls;
     private final String statusPrefix;
 
     public RemoteStatuses(StatusService statuses, AccountService accounts, RemoteAccounts remoteAccounts, Fetcher fetcher,
-                          DomainBlocks domainBlocks, String baseUrl) {
+                          DomainBlocks domainBlocks, PollService polls, String baseUrl) {
         this.statuses = statuses;
+        this.polls = polls;
         this.accounts = accounts;
         this.remoteAccounts = remoteAccounts;
         this.fetcher = fetcher;
@@ -133,6 +135,20 @@ public final class RemoteStatuses implements RemoteStatusResolver {
         return statuses.createRemote(new StatusService.RemotePost(author.id(), uri, read.url(), read.content(),
                 read.spoiler(), read.sensitive(), read.visibility(), read.language(), parentId, read.mentions(),
                 read.tags(), read.media(), read.emojis(), read.published(), read.poll()));
+    }
+
+    /**
+     * Whether a Note is a vote in a poll of this server, in Mastodon's form (a {@code name} that is one
+     * of the options, in reply to the poll's status); counted when it is one, and then not a status.
+     */
+    public boolean vote(JsonNode note, Account voter) {
+        String option = Activity.text(note, "name");
+        OptionalLong pollStatus = localId(Activity.idOf(note.path("inReplyTo")));
+        if (option == null || pollStatus.isEmpty() || !"Note".equals(Activity.text(note, "type"))) {
+            return false;
+        }
+        checkedId(note, voter);
+        return polls.voteRemote(pollStatus.getAsLong(), voter.id(), option);
     }
 
     /**

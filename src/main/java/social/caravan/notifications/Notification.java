@@ -3,9 +3,12 @@ package social.caravan.notifications;
 import java.time.Instant;
 import java.util.Set;
 
-/** Something {@code fromAccountId} did that {@code accountId} is told about; {@code groupKey} null: a group of its own. */
+/**
+ * Something {@code fromAccountId} did that {@code accountId} is told about; {@code groupKey} null: a group of its own;
+ * {@code severanceEventId}: what a {@code severed_relationships} notification tells of.
+ */
 record Notification(long id, long accountId, long fromAccountId, String type, Long statusId, String groupKey,
-                    Instant createdAt) {
+                    Instant createdAt, Long severanceEventId) {
 
     /** Whether it shows in its group when {@code groupedTypes} may group, or as a group of its own. */
     boolean groupedBy(Set<String> groupedTypes) {

@@ -26,21 +26,29 @@ public final class NotificationJson {
     static final Set<String> STATUS_TYPES = Set.of(NotificationService.FAVOURITE, NotificationService.REBLOG,
             NotificationService.STATUS, NotificationService.MENTION, NotificationService.POLL, NotificationService.UPDATE);
 
+    private final NotificationService notifications;
     private final AccountService accounts;
     private final AccountJson accountJson;
     private final StatusService statuses;
     private final StatusFilters filters;
 
-    NotificationJson(AccountService accounts, AccountJson accountJson, StatusService statuses, StatusFilters filters) {
+    NotificationJson(NotificationService notifications, AccountService accounts, AccountJson accountJson,
+                     StatusService statuses, StatusFilters filters) {
+        this.notifications = notifications;
         this.accounts = accounts;
         this.accountJson = accountJson;
         this.statuses = statuses;
         this.filters = filters;
     }
 
-    /** Mastodon's Notification entity; {@code status} only for the types about one. */
+    /** Mastodon's Notification entity; {@code status} only for the types about one, {@code event} for severed relationships. */
     public record NotificationView(String id, String type, Instant createdAt, String groupKey, AccountJson.AccountView account,
-                            @JsonInclude(JsonInclude.Include.NON_NULL) StatusJson.StatusView status) {}
+                            @JsonInclude(JsonInclude.Include.NON_NULL) StatusJson.StatusView status,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) EventView event) {}
+
+    /** Mastodon's RelationshipSeveranceEvent, as it renders what one account lost to it. */
+    public record EventView(String id, String type, boolean purged, String targetName, int followersCount,
+                            int followingCount, Instant createdAt) {}
 
     /** Mastodon's NotificationGroup; the page fields only on a page of groups, {@code status_id} only for status types. */
     record GroupView(String groupKey, long notificationsCount, String type, long mostRecentNotificationId,
@@ -48,7 +56,8 @@ public final class NotificationJson {
                      @JsonInclude(JsonInclude.Include.NON_NULL) String pageMaxId,
                      @JsonInclude(JsonInclude.Include.NON_NULL) Instant latestPageNotificationAt,
                      List<String> sampleAccountIds,
-                     @JsonInclude(JsonInclude.Include.NON_NULL) String statusId) {}
+                     @JsonInclude(JsonInclude.Include.NON_NULL) String statusId,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) EventView event) {}
 
     /** What {@code expand_accounts=partial_avatars} shows of the accounts not rendered in full. */
     record PartialAccountView(String id, String acct, boolean locked, boolean bot, String url, String avatar,
@@ -62,6 +71,7 @@ public final class NotificationJson {
     List<NotificationView> render(List<Notification> notifications, long viewer) {
         Map<Long, AccountJson.AccountView> senders = accounts(notifications.stream().map(Notification::fromAccountId).toList());
         Map<Long, StatusJson.StatusView> shown = statuses(notifications.stream().map(Notification::statusId).toList(), viewer);
+        Map<Long, EventView> events = events(notifications);
         List<NotificationView> views = new ArrayList<>();
         for (Notification n : notifications) {
             AccountJson.AccountView sender = senders.get(n.fromAccountId());
@@ -71,8 +81,17 @@ public final class NotificationJson {
             }
             views.add(new NotificationView(Long.toString(n.id()), n.type(), n.createdAt(),
                     n.groupKey() == null ? Notification.ungrouped(n.id()) : n.groupKey(), sender,
-                    STATUS_TYPES.contains(n.type()) ? status : null));
+                    STATUS_TYPES.contains(n.type()) ? status : null, events.get(n.severanceEventId())));
         }
+        return views;
+    }
+
+    /** The severance events the notifications tell of, rendered, by record id. */
+    private Map<Long, EventView> events(List<Notification> shown) {
+        List<Long> ids = shown.stream().map(Notification::severanceEventId).filter(Objects::nonNull).distinct().toList();
+        Map<Long, EventView> views = new HashMap<>();
+        notifications.severanceEvents(ids).forEach((id, e) -> views.put(id, new EventView(Long.toString(e.id()), e.type(),
+                e.purged(), e.targetName(), e.followersCount(), e.followingCount(), e.createdAt())));
         return views;
     }
 
@@ -100,7 +119,8 @@ public final class NotificationJson {
         }
         partial.removeAll(full);
 
-        List<GroupView> views = kept.stream().map(g -> view(g, samples)).toList();
+        Map<Long, EventView> events = events(kept.stream().map(NotificationService.Group::notification).toList());
+        List<GroupView> views = kept.stream().map(g -> view(g, samples, events)).toList();
         List<StatusJson.StatusView> statusViews = kept.stream().map(g -> g.notification().statusId())
                 .filter(Objects::nonNull).distinct().map(shown::get).filter(Objects::nonNull).toList();
         return new GroupedView(full.stream().map(samples::get).toList(),
@@ -108,14 +128,15 @@ public final class NotificationJson {
                 statusViews, views);
     }
 
-    private static GroupView view(NotificationService.Group g, Map<Long, AccountJson.AccountView> samples) {
+    private static GroupView view(NotificationService.Group g, Map<Long, AccountJson.AccountView> samples,
+                                  Map<Long, EventView> events) {
         Notification n = g.notification();
         NotificationService.Span span = g.span();
         return new GroupView(g.key(), g.count(), n.type(), g.mostRecentId(),
                 span == null ? null : Long.toString(span.minId()), span == null ? null : Long.toString(span.maxId()),
                 span == null ? null : span.latestAt(),
                 g.sampleAccountIds().stream().filter(samples::containsKey).map(String::valueOf).toList(),
-                STATUS_TYPES.contains(n.type()) ? Long.toString(n.statusId()) : null);
+                STATUS_TYPES.contains(n.type()) ? Long.toString(n.statusId()) : null, events.get(n.severanceEventId()));
     }
 
     private static PartialAccountView partial(AccountJson.AccountView a) {

@@ -37,7 +37,7 @@ public final class NotificationRequestsApi implements Routes {
     public NotificationRequestsApi(NotificationService notifications, AccountService accounts, AccountJson accountJson,
                                    StatusService statuses, StatusFilters filters, Authn authn, String baseUrl) {
         this.policies = notifications.policies();
-        this.json = new NotificationJson(accounts, accountJson, statuses, filters);
+        this.json = new NotificationJson(notifications, accounts, accountJson, statuses, filters);
         this.authn = authn;
         this.baseUrl = baseUrl;
     }

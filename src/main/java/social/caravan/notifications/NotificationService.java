@@ -28,9 +28,11 @@ public final class NotificationService {
     public static final String FAVOURITE = "favourite";
     public static final String POLL = "poll";
     public static final String UPDATE = "update";
+    public static final String SEVERED_RELATIONSHIPS = "severed_relationships";
 
     /** Every type Caravan makes: what {@code types[]} and {@code exclude_types[]} choose among. */
-    static final List<String> TYPES = List.of(MENTION, STATUS, REBLOG, FOLLOW, FOLLOW_REQUEST, FAVOURITE, POLL, UPDATE);
+    static final List<String> TYPES = List.of(MENTION, STATUS, REBLOG, FOLLOW, FOLLOW_REQUEST, FAVOURITE, POLL, UPDATE,
+            SEVERED_RELATIONSHIPS);
     /** The types Mastodon groups (GROUPABLE_NOTIFICATION_TYPES), and what {@code grouped_types[]} defaults to. */
     static final Set<String> GROUPABLE = Set.of(FAVOURITE, REBLOG, FOLLOW);
     /** A group takes new notifications for this many hours from its first (Mastodon's MAXIMUM_GROUP_SPAN_HOURS). */
@@ -83,6 +85,35 @@ public final class NotificationService {
         if (made.isPresent() && !filtered) {
             bus.publish(h, Channels.notifications(recipient), "notification", Long.toString(made.get()));
         }
+    }
+
+    /**
+     * Tells {@code recipient} that a severance event ({@code eventId}, an operator's domain suspension)
+     * ended {@code followers} of its followers and {@code following} of its follows, in the caller's
+     * transaction, once per event. As on Mastodon it is never filtered by a policy, and it names the
+     * recipient as its account. False when it was told already.
+     */
+    public boolean severedRelationships(Handle h, long recipient, long eventId, int followers, int following) {
+        Optional<Long> recorded = store.insertSeveranceEvent(h, recipient, eventId, followers, following);
+        if (recorded.isEmpty()) {
+            return false;
+        }
+        long made = store.insertSevered(h, recipient, recorded.get());
+        bus.publish(h, Channels.notifications(recipient), "notification", Long.toString(made));
+        return true;
+    }
+
+    /**
+     * Forgets what a remote account whose content is purged caused: its notifications to anyone and
+     * the notification requests it opened.
+     */
+    public void purgeFrom(long accountId) {
+        jdbi.useTransaction(h -> store.deleteFrom(h, accountId));
+    }
+
+    /** The severance events of {@code severed_relationships} notifications, by record id. */
+    Map<Long, SeveranceEvent> severanceEvents(List<Long> ids) {
+        return ids.isEmpty() ? Map.of() : jdbi.withHandle(h -> store.severanceEvents(h, ids));
     }
 
     /**

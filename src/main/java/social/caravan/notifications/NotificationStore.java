@@ -15,7 +15,9 @@ import social.caravan.statuses.Visibility;
 
 /** SQL for the notifications table. */
 final class NotificationStore {
-    private static final String COLUMNS = "n.id, n.account_id, n.from_account_id, n.type, n.status_id, n.group_key, n.created_at";
+    private static final String COLUMNS = """
+            n.id, n.account_id, n.from_account_id, n.type, n.status_id, n.group_key, n.created_at,
+            n.account_relationship_severance_event_id""";
     /** How many of a group's most recent senders a group shows, as Mastodon's SAMPLE_ACCOUNTS_SIZE. */
     private static final int SAMPLE_ACCOUNTS = 8;
 
@@ -76,6 +78,51 @@ final class NotificationStore {
                 .bind("filtered", filtered)
                 .mapTo(Long.class)
                 .findOne();
+    }
+
+    /**
+     * Records what {@code recipient} lost to a severance event, once; the id of the record when it is
+     * new (a purge run again records nothing twice).
+     */
+    Optional<Long> insertSeveranceEvent(Handle h, long recipient, long eventId, int followers, int following) {
+        return h.createQuery("""
+                        INSERT INTO account_relationship_severance_events
+                               (account_id, relationship_severance_event_id, followers_count, following_count)
+                        VALUES (:recipient, :event, :followers, :following)
+                        ON CONFLICT (relationship_severance_event_id, account_id) DO NOTHING
+                        RETURNING id""")
+                .bind("recipient", recipient).bind("event", eventId).bind("followers", followers)
+                .bind("following", following).mapTo(Long.class).findOne();
+    }
+
+    /** A {@code severed_relationships} notification: it has no sender, so it names the recipient, as Mastodon's does. */
+    long insertSevered(Handle h, long recipient, long accountEventId) {
+        return h.createQuery("""
+                        INSERT INTO notifications (account_id, from_account_id, type, account_relationship_severance_event_id)
+                        VALUES (:recipient, :recipient, :type, :event)
+                        RETURNING id""")
+                .bind("recipient", recipient).bind("type", NotificationService.SEVERED_RELATIONSHIPS)
+                .bind("event", accountEventId).mapTo(Long.class).one();
+    }
+
+    /** The severance events these records tell of, as the API shows them, by record id. */
+    Map<Long, SeveranceEvent> severanceEvents(Handle h, List<Long> ids) {
+        return h.createQuery("""
+                        SELECT e.id, r.type, r.purged, r.target_name, e.followers_count, e.following_count, e.created_at
+                          FROM account_relationship_severance_events e
+                          JOIN relationship_severance_events r ON r.id = e.relationship_severance_event_id
+                         WHERE e.id = ANY(:ids)""")
+                .bind("ids", ids.toArray(Long[]::new))
+                .map((rs, ctx) -> new SeveranceEvent(rs.getLong("id"), rs.getString("type"), rs.getBoolean("purged"),
+                        rs.getString("target_name"), rs.getInt("followers_count"), rs.getInt("following_count"),
+                        rs.getTimestamp("created_at").toInstant()))
+                .list().stream().collect(Collectors.toMap(SeveranceEvent::id, e -> e));
+    }
+
+    /** Deletes what {@code fromId} caused: its notifications to anyone, and the requests it opened. */
+    void deleteFrom(Handle h, long fromId) {
+        h.createUpdate("DELETE FROM notifications WHERE from_account_id = :from").bind("from", fromId).execute();
+        h.createUpdate("DELETE FROM notification_requests WHERE from_account_id = :from").bind("from", fromId).execute();
     }
 
     /** Removes the earlier notifications of the same act (same sender, type and status). */
@@ -232,6 +279,6 @@ final class NotificationStore {
     private static Notification notification(ResultSet rs) throws SQLException {
         return new Notification(rs.getLong("id"), rs.getLong("account_id"), rs.getLong("from_account_id"),
                 rs.getString("type"), (Long) rs.getObject("status_id"), rs.getString("group_key"),
-                rs.getTimestamp("created_at").toInstant());
+                rs.getTimestamp("created_at").toInstant(), (Long) rs.getObject("account_relationship_severance_event_id"));
     }
 }

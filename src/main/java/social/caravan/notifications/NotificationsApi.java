@@ -39,7 +39,7 @@ public final class NotificationsApi implements Routes {
                             StatusService statuses, StatusFilters filters, MarkerService markers, Authn authn,
                             String baseUrl) {
         this.notifications = notifications;
-        this.json = new NotificationJson(accounts, accountJson, statuses, filters);
+        this.json = new NotificationJson(notifications, accounts, accountJson, statuses, filters);
         this.markers = markers;
         this.authn = authn;
         this.baseUrl = baseUrl;

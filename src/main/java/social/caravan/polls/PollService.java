@@ -195,6 +195,37 @@ public final class PollService {
     }
 
     /**
+     * A remote account's vote in a poll of a local status it may see, as Mastodon takes one: a Note naming
+     * one option, in reply to the poll's status. False when the status has no such poll or option (the
+     * Note is then no vote). A vote in an ended poll, by its author, for a choice already made, or for a
+     * second choice of a single-choice poll counts nothing, so a delivery repeated counts once.
+     */
+    public boolean voteRemote(long statusId, long voter, String option) {
+        return jdbi.inTransaction(h -> {
+            Optional<Poll> found = store.ofVisibleLocalStatusForUpdate(h, statusId, voter);
+            if (found.isEmpty() || !found.get().options().contains(option)) {
+                return false;
+            }
+            Poll poll = found.get();
+            int choice = poll.options().indexOf(option);
+            List<Integer> mine = poll.ownVotes();
+            if (poll.expired() || voter == poll.accountId() || mine.contains(choice) || (!poll.multiple() && !mine.isEmpty())) {
+                return true;
+            }
+            store.vote(h, poll.id(), voter, choice);
+            if (mine.isEmpty()) {
+                store.countVoter(h, poll.id());
+            }
+            return true;
+        });
+    }
+
+    /** Withdraws every vote of an account whose content is purged: its polls count it no more. */
+    public int withdrawVotes(long accountId) {
+        return jdbi.inTransaction(h -> store.withdrawVotes(h, accountId));
+    }
+
+    /**
      * The end job: once the poll's expiry has passed, sends the {@code poll} notification to its
      * author and to every local voter. The poll's row records which expiry was announced, in the
      * same transaction, so a job run twice (or an older job of a poll whose edit moved its expiry)

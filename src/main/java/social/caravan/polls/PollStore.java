@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
+import social.caravan.statuses.Visibility;
 
 /** SQL for polls and their votes. */
 final class PollStore {
@@ -61,6 +62,35 @@ final class PollStore {
     Optional<Poll> ofStatusForUpdate(Handle h, long statusId) {
         return h.createQuery("SELECT " + COLUMNS + " FROM polls p WHERE p.status_id = :status FOR UPDATE")
                 .bind("status", statusId).bind("viewer", 0L).map((rs, ctx) -> poll(rs)).findOne();
+    }
+
+    /**
+     * The poll of a local status {@code voter} may see, with the voter's choices, locked until the
+     * transaction ends; empty when there is none.
+     */
+    Optional<Poll> ofVisibleLocalStatusForUpdate(Handle h, long statusId, long voter) {
+        return h.createQuery("SELECT " + COLUMNS
+                        + " FROM polls p JOIN statuses s ON s.id = p.status_id JOIN accounts a ON a.id = s.account_id"
+                        + " WHERE p.status_id = :status AND a.domain IS NULL AND " + Visibility.SQL_VISIBLE + " FOR UPDATE OF p")
+                .bind("status", statusId).bind("viewer", voter).map((rs, ctx) -> poll(rs)).findOne();
+    }
+
+    /**
+     * Deletes every vote of an account and takes them off their polls' counts (and the account off
+     * the voters); returns how many polls it had voted in.
+     */
+    int withdrawVotes(Handle h, long accountId) {
+        return h.createUpdate("""
+                        WITH gone AS (DELETE FROM poll_votes WHERE account_id = :account RETURNING poll_id, choice),
+                        per_poll AS (SELECT poll_id, array_agg(choice) AS choices FROM gone GROUP BY poll_id)
+                        UPDATE polls p
+                           SET tallies = ARRAY(SELECT greatest(t.votes - cardinality(array_positions(pp.choices, t.i::int - 1)), 0)
+                                                 FROM unnest(p.tallies) WITH ORDINALITY AS t(votes, i) ORDER BY t.i),
+                               votes_count = greatest(p.votes_count - cardinality(pp.choices), 0),
+                               voters_count = greatest(p.voters_count - 1, 0)
+                          FROM per_poll pp
+                         WHERE p.id = pp.poll_id""")
+                .bind("account", accountId).execute();
     }
 
     /** Changes a poll; {@code resetVotes} forgets every vote, as the options they were cast for are gone. */

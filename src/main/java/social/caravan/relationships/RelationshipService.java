@@ -523,6 +523,31 @@ public final class RelationshipService implements AccountsApi.Relationships {
         });
     }
 
+    /** A follow a purge ended, seen from the local account: it followed the remote one ({@code following}) or was followed. */
+    public record Severed(long localAccountId, boolean following) {}
+
+    /**
+     * Cuts a remote account whose content is purged off the graph, as Mastodon's account deletion does:
+     * its follows and follow requests both ways end, counted as unfollows are (so its list memberships
+     * and endorsements, which rest on the follows, go with them), and so do the blocks and mutes it made.
+     * Local accounts' blocks and mutes of it stay. Nothing is sent to its server. One transaction (the
+     * caller's, when it has one open); returns the follows that ended with local accounts.
+     */
+    public List<Severed> severRemote(long accountId) {
+        return jdbi.inTransaction(h -> {
+            List<Severed> severed = new ArrayList<>();
+            for (RelationshipStore.Ended follow : store.deleteFollowsOf(h, accountId)) {
+                accounts.countFollow(h, follow.accountId(), follow.targetAccountId(), -1);
+                if (follow.otherLocal()) {
+                    boolean following = follow.targetAccountId() == accountId;
+                    severed.add(new Severed(following ? follow.accountId() : follow.targetAccountId(), following));
+                }
+            }
+            store.deleteRequestsBlocksAndMutesBy(h, accountId);
+            return severed;
+        });
+    }
+
     /** The shared inboxes (else inboxes) of an account's remote followers, one per server. */
     public List<String> remoteFollowerInboxes(long accountId) {
         return jdbi.withHandle(h -> store.remoteFollowerInboxes(h, accountId));

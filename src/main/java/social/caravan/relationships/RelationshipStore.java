@@ -150,6 +150,35 @@ final class RelationshipStore {
                 .bind("a", accountId).bind("domain", domain).execute();
     }
 
+    /** A follow ended by a purge: who followed whom, and whether the account on the other side is local. */
+    record Ended(long accountId, long targetAccountId, boolean otherLocal) {}
+
+    /**
+     * Deletes every follow of and by {@code accountId}, ordered by the account on the other side (the
+     * order their counts are then taken in).
+     */
+    List<Ended> deleteFollowsOf(Handle h, long accountId) {
+        return h.createQuery("""
+                        WITH gone AS (DELETE FROM follows WHERE account_id = :a OR target_account_id = :a
+                                      RETURNING account_id, target_account_id)
+                        SELECT g.account_id, g.target_account_id, o.domain IS NULL AS other_local
+                          FROM gone g JOIN accounts o
+                            ON o.id = CASE WHEN g.account_id = :a THEN g.target_account_id ELSE g.account_id END
+                         ORDER BY o.id""")
+                .bind("a", accountId)
+                .map((rs, ctx) -> new Ended(rs.getLong("account_id"), rs.getLong("target_account_id"),
+                        rs.getBoolean("other_local")))
+                .list();
+    }
+
+    /** Deletes every follow request of and to {@code accountId}, and the blocks and mutes it made. */
+    void deleteRequestsBlocksAndMutesBy(Handle h, long accountId) {
+        h.createUpdate("DELETE FROM follow_requests WHERE account_id = :a OR target_account_id = :a")
+                .bind("a", accountId).execute();
+        h.createUpdate("DELETE FROM blocks WHERE account_id = :a").bind("a", accountId).execute();
+        h.createUpdate("DELETE FROM mutes WHERE account_id = :a").bind("a", accountId).execute();
+    }
+
     void block(Handle h, long accountId, long targetId) {
         h.createUpdate("INSERT INTO blocks (account_id, target_account_id) VALUES (:a, :t) ON CONFLICT DO NOTHING")
                 .bind("a", accountId).bind("t", targetId).execute();

@@ -140,12 +140,24 @@ final class IncomingStatuses {
         });
     }
 
-    /** Deletes every status of a remote account (its actor was deleted); returns how many. */
-    int deleteAll(long authorId) {
+    /**
+     * Deletes up to {@code limit} statuses of a remote account whose content is purged, newest first, as
+     * a Delete of each would; returns how many.
+     */
+    int deleteAll(long authorId, int limit) {
         return jdbi.inTransaction(h -> {
-            List<Status> all = store.allOf(h, authorId);
+            List<Status> all = store.allOf(h, authorId, limit);
             all.forEach(status -> effects.deleted(h, status));
             return all.size();
+        });
+    }
+
+    /** Takes back every favourite of a remote account whose content is purged: the statuses count them no more. */
+    int withdrawFavourites(long accountId) {
+        return jdbi.inTransaction(h -> {
+            List<Long> statusIds = store.deleteFavourites(h, accountId);
+            statusIds.forEach(id -> effects.changed(h, id, accountId));
+            return statusIds.size();
         });
     }
 

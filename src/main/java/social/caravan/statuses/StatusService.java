@@ -537,8 +537,19 @@ public final class StatusService {
         return incoming.delete(authorId, uri);
     }
 
+    /** Deletes every status (posts and boosts) of a remote account whose content is purged; returns how many. */
     public int deleteAllRemote(long authorId) {
-        return incoming.deleteAll(authorId);
+        return incoming.deleteAll(authorId, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #deleteAllRemote}, the newest {@code limit} of them, for a purge in short transactions. */
+    public int deleteSomeRemote(long authorId, int limit) {
+        return incoming.deleteAll(authorId, limit);
+    }
+
+    /** Takes back a remote account's favourites (its content is purged): the statuses count them no more. */
+    public int withdrawFavouritesRemote(long accountId) {
+        return incoming.withdrawFavourites(accountId);
     }
 
     public Optional<Status> reblogRemote(long accountId, long originalId, String uri, java.time.Instant at) {

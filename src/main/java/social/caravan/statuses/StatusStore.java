@@ -447,10 +447,21 @@ final class StatusStore {
                 .bind("id", id).map((rs, ctx) -> status(rs)).findOne();
     }
 
-    /** An account's statuses not yet deleted, newest first. */
-    List<Status> allOf(Handle h, long accountId) {
-        return h.createQuery("SELECT " + COLUMNS + " FROM statuses s WHERE s.account_id = :a AND s.deleted_at IS NULL ORDER BY s.id DESC")
-                .bind("a", accountId).map((rs, ctx) -> status(rs)).list();
+    /** At most {@code limit} of an account's statuses not yet deleted, newest first. */
+    List<Status> allOf(Handle h, long accountId, int limit) {
+        return h.createQuery("SELECT " + COLUMNS + " FROM statuses s"
+                        + " WHERE s.account_id = :a AND s.deleted_at IS NULL ORDER BY s.id DESC LIMIT :limit")
+                .bind("a", accountId).bind("limit", limit).map((rs, ctx) -> status(rs)).list();
+    }
+
+    /** Deletes every favourite of an account and takes each off its status's count; returns those statuses. */
+    List<Long> deleteFavourites(Handle h, long accountId) {
+        return h.createQuery("""
+                        WITH gone AS (DELETE FROM favourites WHERE account_id = :a RETURNING status_id),
+                        counted AS (UPDATE status_stats st SET favourites_count = greatest(st.favourites_count - 1, 0)
+                                      FROM gone WHERE st.status_id = gone.status_id)
+                        SELECT status_id FROM gone ORDER BY status_id""")
+                .bind("a", accountId).mapTo(Long.class).list();
     }
 
     /** Whether a remote author is silenced (kept off public timelines), and whether anyone follows it. */

@@ -87,7 +87,8 @@ class AuthorizedFetchTest {
     @Test
     void theDomainsCommandBlocksListsAndUnblocks() {
         assertThat(run("list")).isEqualTo("0 No blocked domains.");
-        assertThat(run("block", "Spam.Example")).isEqualTo("0 Blocked spam.example (suspend)");
+        assertThat(run("block", "Spam.Example")).isEqualTo("0 Blocked spam.example (suspend)\n"
+                + "Queued the purge of what accounts of spam.example and its subdomains stored (job federation.purge_domain)");
         assertThat(run("block", "loud.example", "--severity", "silence", "--reject-media"))
                 .isEqualTo("0 Blocked loud.example (silence, reject media)");
         assertThat(run("list")).contains("loud.example  silence  reject-media", "spam.example  suspend");

@@ -2,7 +2,10 @@ package social.caravan.federation.handlers;
 
 import social.caravan.federation.RemoteStatuses;
 
-/** Create of a Note (or Question; Article, Page, Event, Image, Video, Audio as best effort): a remote status. */
+/**
+ * Create of a Note (or Question; Article, Page, Event, Image, Video, Audio as best effort): a remote status,
+ * or a vote in a local poll.
+ */
 public final class CreateHandler implements ActivityHandler {
     private final RemoteStatuses statuses;
 
@@ -22,7 +25,9 @@ public final class CreateHandler implements ActivityHandler {
         if (!RemoteStatuses.isStatusType(a.objectType())) {
             throw new Dropped("Create of a " + a.objectType() + " is not supported");
         }
-        statuses.store(a.object(), a.actor());
+        if (!statuses.vote(a.object(), a.actor())) {
+            statuses.store(a.object(), a.actor());
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package social.caravan.federation.handlers;
 
 import java.util.Map;
 import social.caravan.accounts.AccountService;
+import social.caravan.federation.AccountPurge;
 import social.caravan.federation.Fetcher;
 import social.caravan.federation.RemoteAccounts;
 import social.caravan.federation.RemoteStatuses;
@@ -17,7 +18,7 @@ public final class Handlers {
     public static Map<String, ActivityHandler> table(AccountService accounts, RelationshipService relationships,
                                                      StatusService statuses,
                                                      ReportService reports, RemoteStatuses remoteStatuses,
-                                                     RemoteAccounts remoteAccounts, Fetcher fetcher) {
+                                                     RemoteAccounts remoteAccounts, Fetcher fetcher, AccountPurge purge) {
         return Map.ofEntries(
                 Map.entry("Follow", new FollowHandler(relationships, remoteStatuses)),
                 Map.entry("Accept", new FollowAnswerHandler(relationships, remoteStatuses, true)),
@@ -25,7 +26,7 @@ public final class Handlers {
                 Map.entry("Undo", new UndoHandler(relationships, statuses, remoteStatuses)),
                 Map.entry("Create", new CreateHandler(remoteStatuses)),
                 Map.entry("Update", new UpdateHandler(remoteStatuses, remoteAccounts)),
-                Map.entry("Delete", new DeleteHandler(statuses)),
+                Map.entry("Delete", new DeleteHandler(statuses, purge)),
                 Map.entry("Announce", new AnnounceHandler(statuses, remoteStatuses)),
                 Map.entry("Like", new LikeHandler(statuses, remoteStatuses)),
                 Map.entry("Block", new BlockHandler(relationships, remoteStatuses)),
