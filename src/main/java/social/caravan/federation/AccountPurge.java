@@ -15,7 +15,8 @@ import social.caravan.statuses.StatusService;
  * Delete of each does), its favourites and poll votes (the counts fall), its follows and follow requests
  * both ways (counted; its list memberships and endorsements rest on the follows and go with them), and
  * the notifications it caused. Each room does its part through its service; nothing is sent to the
- * account's server. Used for a remote actor's Delete of itself and for each account of a suspended domain.
+ * account's server. Used for a remote actor's Delete of itself, for each account of a suspended domain, and
+ * for a local account before its rows are deleted ({@link ActorDeletion}; its own Delete is what federates).
  */
 public final class AccountPurge {
     /** Statuses deleted per transaction by {@link #purgeInChunks}. */

@@ -35,15 +35,17 @@ public final class ActorDeletion {
     private final AccountService accounts;
     private final AccountJson accountJson;
     private final RelationshipService relationships;
+    private final AccountPurge purge;
     private final DeliveryLanes lanes;
     private final DomainBlocks domainBlocks;
 
     public ActorDeletion(Jdbi jdbi, AccountService accounts, AccountJson accountJson, RelationshipService relationships,
-                         DeliveryLanes lanes, DomainBlocks domainBlocks) {
+                         AccountPurge purge, DeliveryLanes lanes, DomainBlocks domainBlocks) {
         this.jdbi = jdbi;
         this.accounts = accounts;
         this.accountJson = accountJson;
         this.relationships = relationships;
+        this.purge = purge;
         this.lanes = lanes;
         this.domainBlocks = domainBlocks;
     }
@@ -65,6 +67,10 @@ public final class ActorDeletion {
                             INSERT INTO gone_accounts (username) VALUES (lower(:username))
                             ON CONFLICT (username) DO UPDATE SET deleted_at = now()""")
                     .bind("username", account.username()).execute();
+            // What the row's cascade would leave wrong goes first, as for a remote account: the counts of the
+            // accounts it followed and of the statuses it favourited, boosted, replied to or voted in, and the
+            // feeds and streams its posts are in. Its Delete above is all that federates.
+            purge.purge(account.id());
             accounts.deleteLocal(h, account.id());
         });
     }

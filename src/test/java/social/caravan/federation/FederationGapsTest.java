@@ -288,6 +288,42 @@ class FederationGapsTest {
     // --- deleting a local account -----------------------------------------------------------------
 
     @Test
+    void deletingALocalAccountTakesItOutOfOtherAccountsAndStatusesCounts() {
+        String eve = local("eve_counts");
+        String dora = local("dora_counts");
+        String eveId = server.http.get("/api/v1/accounts/verify_credentials", eve).json().path("id").asString();
+        String doraId = server.http.get("/api/v1/accounts/verify_credentials", dora).json().path("id").asString();
+        JsonNode post = server.http.postJson("/api/v1/statuses", eve,
+                "{\"status\":\"which?\",\"poll\":{\"options\":[\"a\",\"b\"],\"expires_in\":3600}}").json();
+        String postId = post.path("id").asString();
+        String pollId = post.path("poll").path("id").asString();
+        assertThat(server.http.postJson("/api/v1/accounts/" + eveId + "/follow", dora, "{}").status()).isEqualTo(200);
+        assertThat(server.http.postJson("/api/v1/accounts/" + doraId + "/follow", eve, "{}").status()).isEqualTo(200);
+        assertThat(server.http.postJson("/api/v1/statuses/" + postId + "/favourite", dora, "{}").status()).isEqualTo(200);
+        assertThat(server.http.postJson("/api/v1/statuses/" + postId + "/reblog", dora, "{}").status()).isEqualTo(200);
+        assertThat(server.http.postJson("/api/v1/statuses", dora, "{\"status\":\"a!\",\"in_reply_to_id\":\"" + postId + "\"}")
+                .status()).isEqualTo(200);
+        assertThat(server.http.postJson("/api/v1/polls/" + pollId + "/votes", dora, "{\"choices\":[0]}").status()).isEqualTo(200);
+        JsonNode before = server.http.get("/api/v1/statuses/" + postId, eve).json();
+        assertThat(List.of(before.path("favourites_count").asInt(), before.path("reblogs_count").asInt(),
+                before.path("replies_count").asInt(), before.path("poll").path("votes_count").asInt())).containsOnly(1);
+
+        server.app.actorDeletion().delete("dora_counts");
+
+        JsonNode account = server.http.get("/api/v1/accounts/" + eveId).json();
+        assertThat(account.path("followers_count").asInt()).isZero();
+        assertThat(account.path("following_count").asInt()).isZero();
+        JsonNode after = server.http.get("/api/v1/statuses/" + postId, eve).json();
+        MastodonSchemas.assertValid("Status", after);
+        assertThat(after.path("favourites_count").asInt()).isZero();
+        assertThat(after.path("reblogs_count").asInt()).isZero();
+        assertThat(after.path("replies_count").asInt()).isZero();
+        assertThat(after.path("poll").path("votes_count").asInt()).isZero();
+        assertThat(after.path("poll").path("voters_count").asInt()).isZero();
+        assertThat(after.path("poll").path("options").get(0).path("votes_count").asInt()).isZero();
+    }
+
+    @Test
     void deletingALocalAccountSendsADeleteOfItsActorSignedWithItsKeyToItsFollowersServers() {
         String token = local("hana");
         String actor = server.baseUrl + "/users/hana";
