@@ -216,7 +216,7 @@ public final class App implements AutoCloseable {
         this.noteContexts = new NoteContexts(accounts, accountJson, statuses);
         this.remoteStatuses = new RemoteStatuses(statuses, accounts, remoteAccounts, fetcher, domainBlocks, polls,
                 config.baseUrl());
-        this.accountPurge = new AccountPurge(database.jdbi(), statuses, polls, relationships, notifications);
+        this.accountPurge = new AccountPurge(database.jdbi(), accounts, statuses, polls, relationships, notifications);
         this.domainPurge = new DomainPurge(database.jdbi(), accountPurge, notifications);
         this.activityHandlers = Handlers.table(accounts, relationships, statuses, reports, remoteStatuses, remoteAccounts,
                 fetcher, accountPurge);

@@ -263,6 +263,17 @@ public final class AccountService {
     }
 
     /**
+     * Drops a remote account's public key (it deleted itself): what is signed with it later verifies only
+     * if its server serves the actor again, as Mastodon, which deletes the account, would fetch it anew.
+     */
+    public void forgetKey(long accountId) {
+        jdbi.useTransaction(h -> {
+            store.forgetKey(h, accountId);
+            invalidations.changedOnCommit(h, ACCOUNT, accountId);
+        });
+    }
+
+    /**
      * Records that {@code accountId} moved to {@code targetId} (the client API shows it as {@code moved});
      * false when it had already moved there.
      */

@@ -213,6 +213,11 @@ final class AccountStore {
         return h.createQuery("SELECT count(*) FROM users WHERE approved AND NOT disabled").mapTo(Long.class).one();
     }
 
+    void forgetKey(Handle h, long accountId) {
+        h.createUpdate("UPDATE accounts SET public_key = '', key_id = NULL, updated_at = now() WHERE id = :id AND domain IS NOT NULL")
+                .bind("id", accountId).execute();
+    }
+
     /** True when the account did not point at the target already. */
     boolean setMovedTo(Handle h, long accountId, long targetId) {
         return h.createUpdate("""

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.function.BiConsumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import social.caravan.accounts.AccountService;
 import social.caravan.notifications.NotificationService;
 import social.caravan.polls.PollService;
 import social.caravan.relationships.RelationshipService;
@@ -26,14 +27,16 @@ public final class AccountPurge {
     public record Purged(int statuses, List<RelationshipService.Severed> severed) {}
 
     private final Jdbi jdbi;
+    private final AccountService accounts;
     private final StatusService statuses;
     private final PollService polls;
     private final RelationshipService relationships;
     private final NotificationService notifications;
 
-    public AccountPurge(Jdbi jdbi, StatusService statuses, PollService polls, RelationshipService relationships,
-                        NotificationService notifications) {
+    public AccountPurge(Jdbi jdbi, AccountService accounts, StatusService statuses, PollService polls,
+                        RelationshipService relationships, NotificationService notifications) {
         this.jdbi = jdbi;
+        this.accounts = accounts;
         this.statuses = statuses;
         this.polls = polls;
         this.relationships = relationships;
@@ -46,6 +49,15 @@ public final class AccountPurge {
      */
     public Purged purge(long accountId) {
         return jdbi.inTransaction(h -> rest(accountId, statuses.deleteAllRemote(accountId)));
+    }
+
+    /** A remote actor that deleted itself: purged, and its key forgotten, so nothing signed with it is taken later. */
+    public Purged purgeDeleted(long accountId) {
+        return jdbi.inTransaction(h -> {
+            Purged purged = purge(accountId);
+            accounts.forgetKey(accountId);
+            return purged;
+        });
     }
 
     /**

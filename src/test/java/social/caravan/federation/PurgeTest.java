@@ -344,6 +344,9 @@ class PurgeTest {
         assertThat(server.http.get("/api/v1/lists/" + list + "/accounts", ben).json()).isEmpty();
         assertThat(ids(server.http.get("/api/v1/accounts/" + rex.id() + "/statuses", ann))).isEmpty();
         assertThat(notifications(ann, "?types[]=severed_relationships")).as("no notice of an actor's own Delete").isEmpty();
+        // Its key is forgotten: what it signs later (its server no longer serves it) is refused.
+        Http.Response after = post(rex, activity(rex, "Create", note(rex, "back from the dead?")));
+        assertThat(after.status()).as(after.body()).isEqualTo(401);
 
         // Sam, on the same server, keeps what it did.
         assertThat(account(ann, sam.id()).path("statuses_count").asInt()).isZero();

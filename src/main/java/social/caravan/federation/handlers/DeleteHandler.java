@@ -7,7 +7,7 @@ import social.caravan.statuses.StatusService;
 
 /**
  * Delete of a status of the actor's, or of the actor itself: then what it stored here is purged
- * ({@link AccountPurge}), in the inbox's transaction, and nobody is notified, as on Mastodon.
+ * ({@link AccountPurge}) and its key forgotten, in the inbox's transaction, and nobody is notified, as on Mastodon.
  */
 public final class DeleteHandler implements ActivityHandler {
     private static final Logger log = LoggerFactory.getLogger(DeleteHandler.class);
@@ -23,7 +23,7 @@ public final class DeleteHandler implements ActivityHandler {
     public void handle(Activity a) {
         String object = a.objectId();
         if (a.actorUri().equals(object)) {
-            AccountPurge.Purged purged = purge.purge(a.actor().id());
+            AccountPurge.Purged purged = purge.purgeDeleted(a.actor().id());
             log.info("{} deleted itself: {} statuses and {} follows with local accounts removed", object,
                     purged.statuses(), purged.severed().size());
             return;
