@@ -226,7 +226,7 @@ public final class App implements AutoCloseable {
                 accounts, domainBlocks, activityHandlers);
         this.forwarded = new Forwarded(queue, fetcher, remoteAccounts, domainBlocks, activityHandlers);
         this.publisher = new Publisher(accounts, accountJson, statuses, relationships, tags, vocab, noteContexts, lanes,
-                domainBlocks, reports, instanceActor, config.baseUrl());
+                domainBlocks, reports, polls, instanceActor, config.baseUrl());
         this.actorDeletion = new ActorDeletion(database.jdbi(), accounts, accountJson, relationships, accountPurge, lanes,
                 domainBlocks);
         this.deliverySigners = new DeliverySigners(accounts, instanceActor, actorDeletion, config.baseUrl(), clock);
@@ -437,6 +437,10 @@ public final class App implements AutoCloseable {
 
     public StatusService statuses() {
         return statuses;
+    }
+
+    public PollService polls() {
+        return polls;
     }
 
     public AccountService accounts() {

@@ -1,5 +1,7 @@
 package social.caravan.federation;
 
+import java.time.Duration;
+import java.time.Instant;
 import org.jdbi.v3.core.Handle;
 import social.caravan.accounts.ProfileEvents;
 import social.caravan.core.queue.JobQueue;
@@ -39,6 +41,9 @@ public final class Outbox implements StatusEvents, RelationshipEvents, ProfileEv
     static final String UPDATE_ACTOR = "update_actor";
     static final String FLAG = "flag";
     static final String VOTE = "vote";
+    static final String POLL_COUNTS = "poll_counts";
+    /** New counts of a poll go out at most this often, as Mastodon waits before it distributes them. */
+    static final Duration POLL_COUNTS_DELAY = Duration.ofMinutes(3);
 
     private final JobQueue queue;
 
@@ -107,6 +112,16 @@ public final class Outbox implements StatusEvents, RelationshipEvents, ProfileEv
     @Override
     public void voted(Handle h, long voterId, long statusId, int choice) {
         publish(h, VOTE, voterId, statusId, (long) choice, null);
+    }
+
+    /**
+     * One Update of the poll per {@link #POLL_COUNTS_DELAY} at most (a later vote finds the update queued),
+     * and at once when it ends; the publisher sends nothing for a remote poll.
+     */
+    @Override
+    public void counted(Handle h, long authorId, long statusId, boolean ended) {
+        queue.enqueue(h, Queues.PUSH, PUBLISH_JOB, new Publish(POLL_COUNTS, authorId, statusId, null, null),
+                ended ? null : Instant.now().plus(POLL_COUNTS_DELAY), "poll-counts:" + statusId);
     }
 
     /** {@code targetId} carries the report's id. */

@@ -17,6 +17,7 @@ import social.caravan.core.json.Json;
 import social.caravan.core.queue.DeliveryLanes;
 import social.caravan.federation.vocab.ActivityStreams;
 import social.caravan.polls.PollJson;
+import social.caravan.polls.PollService;
 import social.caravan.relationships.RelationshipService;
 import social.caravan.reports.Report;
 import social.caravan.reports.ReportService;
@@ -48,14 +49,16 @@ public final class Publisher {
     private final DeliveryLanes lanes;
     private final DomainBlocks domainBlocks;
     private final ReportService reports;
+    private final PollService polls;
     private final InstanceActor instanceActor;
     private final String baseUrl;
 
     public Publisher(AccountService accounts, AccountJson accountJson, StatusService statuses,
                      RelationshipService relationships, TagService tags, ActivityStreams vocab, NoteContexts noteContexts,
-                     DeliveryLanes lanes, DomainBlocks domainBlocks, ReportService reports, InstanceActor instanceActor,
-                     String baseUrl) {
+                     DeliveryLanes lanes, DomainBlocks domainBlocks, ReportService reports, PollService polls,
+                     InstanceActor instanceActor, String baseUrl) {
         this.reports = reports;
+        this.polls = polls;
         this.instanceActor = instanceActor;
         this.baseUrl = baseUrl;
         this.accounts = accounts;
@@ -85,6 +88,7 @@ public final class Publisher {
             case Outbox.UPDATE_ACTOR -> updateActor(actor);
             case Outbox.FLAG -> flag(p.targetId());
             case Outbox.VOTE -> vote(actor, p.statusId(), p.targetId());
+            case Outbox.POLL_COUNTS -> pollCounts(actor, p.statusId());
             default -> log.warn("unknown publication {}", p.kind());
         }
     }
@@ -96,6 +100,16 @@ public final class Publisher {
         }
         StatusJson.StatusView view = rendered.get();
         ActivityStreams.NoteContext context = noteContexts.of(List.of(view)).get(view.id());
+        Map<String, Object> doc = switch (kind) {
+            case Outbox.CREATE -> vocab.create(view, context, true);
+            case Outbox.UPDATE -> update(view, context, view.editedAt() == null ? Instant.now() : view.editedAt());
+            default -> delete(view);
+        };
+        deliver(audience(author, view), doc);
+    }
+
+    /** The servers a post goes to: its author's followers' (unless direct), and those of whom it mentions or answers. */
+    private Set<String> audience(Account author, StatusJson.StatusView view) {
         Set<String> inboxes = new LinkedHashSet<>();
         boolean direct = view.visibility().equals("direct");
         if (!direct) {
@@ -107,17 +121,26 @@ public final class Publisher {
         if (!direct && view.inReplyToAccountId() != null) {
             accounts.find(Long.parseLong(view.inReplyToAccountId())).ifPresent(a -> addInbox(inboxes, a, true));
         }
-        Map<String, Object> doc = switch (kind) {
-            case Outbox.CREATE -> vocab.create(view, context, true);
-            case Outbox.UPDATE -> update(view, context);
-            default -> delete(view);
-        };
-        deliver(inboxes, doc);
+        return inboxes;
     }
 
-    private Map<String, Object> update(StatusJson.StatusView view, ActivityStreams.NoteContext context) {
+    /**
+     * A local poll's current counts, as Mastodon distributes them after votes and at its end: an Update of
+     * the Question to the post's audience and to the servers of its remote voters.
+     */
+    private void pollCounts(Account author, long statusId) {
+        Optional<StatusJson.StatusView> rendered = view(statusId);
+        if (rendered.isEmpty() || rendered.get().poll() == null) {
+            return;
+        }
+        StatusJson.StatusView view = rendered.get();
+        Set<String> inboxes = audience(author, view);
+        inboxes.addAll(polls.remoteVoterInboxes(statusId));
+        deliver(inboxes, update(view, noteContexts.of(List.of(view)).get(view.id()), Instant.now()));
+    }
+
+    private Map<String, Object> update(StatusJson.StatusView view, ActivityStreams.NoteContext context, Instant at) {
         Map<String, Object> note = vocab.note(view, context, false);
-        Instant at = view.editedAt() == null ? Instant.now() : view.editedAt();
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("@context", ActivityStreams.NOTE_CONTEXT);
         doc.put("id", view.uri() + "#updates/" + at.getEpochSecond());

@@ -190,6 +190,9 @@ public final class PollService {
             if (!votedBefore) {
                 store.countVoter(h, poll.id());
             }
+            if (!poll.hideTotals()) {
+                events.counted(h, poll.accountId(), poll.statusId(), false);
+            }
             return store.find(h, pollId, voter).orElseThrow();
         });
     }
@@ -216,8 +219,16 @@ public final class PollService {
             if (mine.isEmpty()) {
                 store.countVoter(h, poll.id());
             }
+            if (!poll.hideTotals()) {
+                events.counted(h, poll.accountId(), poll.statusId(), false);
+            }
             return true;
         });
+    }
+
+    /** The inboxes (shared where known) of the remote accounts that voted in the poll of {@code statusId}, one per server. */
+    public List<String> remoteVoterInboxes(long statusId) {
+        return jdbi.withHandle(h -> store.remoteVoterInboxes(h, statusId));
     }
 
     /** Withdraws every vote of an account whose content is purged: its polls count it no more. */
@@ -233,6 +244,7 @@ public final class PollService {
      */
     public void end(long pollId) {
         jdbi.useTransaction(h -> store.claimEnd(h, pollId).ifPresent(ended -> {
+            events.counted(h, ended.accountId(), ended.statusId(), true);
             notifications.notify(h, ended.accountId(), ended.accountId(), NotificationService.POLL, ended.statusId());
             for (long voter : store.localVoters(h, pollId)) {
                 if (voter != ended.accountId()) {

@@ -147,6 +147,14 @@ final class PollStore {
                 .map((rs, ctx) -> new Ended(rs.getLong("account_id"), rs.getLong("status_id"))).findOne();
     }
 
+    List<String> remoteVoterInboxes(Handle h, long statusId) {
+        return h.createQuery("""
+                        SELECT DISTINCT coalesce(a.shared_inbox_url, a.inbox_url)
+                          FROM polls p JOIN poll_votes v ON v.poll_id = p.id JOIN accounts a ON a.id = v.account_id
+                         WHERE p.status_id = :status AND a.domain IS NOT NULL AND a.inbox_url IS NOT NULL""")
+                .bind("status", statusId).mapTo(String.class).list();
+    }
+
     /** The local accounts that voted, each once. */
     List<Long> localVoters(Handle h, long pollId) {
         return h.createQuery("""

@@ -192,6 +192,58 @@ class FederationGapsTest {
                 .containsExactly("Blue", "Red");
     }
 
+    @Test
+    void aLocalPollFederatesAsAQuestionAndItsNewCountsReachItsVotersAfterAVoteAndAtItsEnd() {
+        String token = local("pia");
+        String actor = server.baseUrl + "/users/pia";
+        peer.actor("p1");
+        ObjectNode follow = activity("p1", "Follow", Json.read("\"" + actor + "\""));
+        deliver("p1", follow);
+        Await.until("the Accept of p1", () -> peer.received("Accept").stream()
+                .anyMatch(r -> r.activity().path("object").path("id").asString().equals(follow.path("id").asString())));
+        JsonNode posted = server.http.postJson("/api/v1/statuses", token,
+                "{\"status\":\"tea or coffee?\",\"poll\":{\"options\":[\"tea\",\"coffee\"],\"expires_in\":3600}}").json();
+        String uri = posted.path("uri").asString();
+        Await.until("the Create at p1's server", () -> questions("Create", uri).size() == 1);
+        JsonNode question = questions("Create", uri).getFirst();
+        assertThat(question.path("oneOf").findValuesAsString("name")).containsExactly("tea", "coffee");
+        assertThat(question.path("oneOf").get(0).path("replies").path("totalItems").asInt()).isZero();
+        assertThat(question.path("endTime").asString()).isEqualTo(
+                social.caravan.federation.vocab.ActivityStreams.time(java.time.Instant.parse(posted.path("poll").path("expires_at").asString())));
+        assertThat(question.has("closed")).isFalse();
+        assertThat(getActivity(java.net.URI.create(uri).getPath()).json().path("type").asString()).isEqualTo("Question");
+
+        // p1 votes as Mastodon does: a Note named after the option, in reply to the Question.
+        ObjectNode vote = Json.object().put("id", peer.base + "/votes/" + SEQ.incrementAndGet()).put("type", "Note")
+                .put("name", "coffee").put("attributedTo", peer.actorUri("p1")).put("inReplyTo", uri);
+        vote.putArray("to").add(actor);
+        deliver("p1", activity("p1", "Create", vote));
+        Await.until("the vote counted", () -> server.http.get("/api/v1/statuses/" + posted.path("id").asString(), token)
+                .json().path("poll").path("votes_count").asInt() == 1);
+        // The update waits three minutes, as Mastodon's; brought forward here.
+        org.jdbi.v3.core.Jdbi jdbi = server.app.database().jdbi();
+        jdbi.useHandle(h -> {
+            h.createUpdate("UPDATE jobs SET run_at = now() WHERE unique_key = :k").bind("k", "poll-counts:" + posted.path("id").asString()).execute();
+            h.execute("SELECT pg_notify('caravan_jobs', 'push')");
+        });
+        Await.until("the Update at p1's server", () -> questions("Update", uri).size() == 1);
+        JsonNode updated = questions("Update", uri).getFirst();
+        assertThat(updated.path("oneOf").get(1).path("replies").path("totalItems").asInt()).as("coffee").isEqualTo(1);
+        assertThat(updated.path("votersCount").asInt()).isEqualTo(1);
+
+        // At its end, the closed Question goes out at once.
+        jdbi.useHandle(h -> h.createUpdate("UPDATE polls SET expires_at = now() - interval '1 second' WHERE status_id = :s")
+                .bind("s", Long.parseLong(posted.path("id").asString())).execute());
+        server.app.polls().end(Long.parseLong(posted.path("poll").path("id").asString()));
+        Await.until("the closed Question at p1's server", () -> questions("Update", uri).stream().anyMatch(q -> q.has("closed")));
+    }
+
+    /** The Questions with id {@code uri} that the peer received in activities of {@code type}. */
+    static List<JsonNode> questions(String type, String uri) {
+        return peer.received(type).stream().map(r -> r.activity().path("object"))
+                .filter(o -> o.path("id").asString().equals(uri) && o.path("type").asString().equals("Question")).toList();
+    }
+
     static List<FakeFediverse.Received> votes(String questionId) {
         return peer.received("Create").stream()
                 .filter(c -> c.activity().path("object").path("inReplyTo").asString().equals(questionId)

@@ -11,6 +11,7 @@ import java.util.Map;
 import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountJson;
 import social.caravan.core.html.Html;
+import social.caravan.polls.PollJson;
 import social.caravan.statuses.StatusJson;
 import social.caravan.tags.TagJson;
 
@@ -167,7 +168,7 @@ public final class ActivityStreams {
     /** How many self-replies a Note's {@code replies} lists, as Mastodon. */
     public static final int NOTE_SELF_REPLIES = 5;
 
-    /** A post as a Note, addressed by its visibility as Mastodon addresses it. */
+    /** A post as a Note (a Question when it has a poll), addressed by its visibility as Mastodon addresses it. */
     public Map<String, Object> note(StatusJson.StatusView s, NoteContext c, boolean withContext) {
         String author = s.account().uri();
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -175,7 +176,7 @@ public final class ActivityStreams {
             doc.put("@context", NOTE_CONTEXT);
         }
         doc.put("id", s.uri());
-        doc.put("type", "Note");
+        doc.put("type", s.poll() == null ? "Note" : "Question");
         doc.put("summary", s.spoilerText() == null || s.spoilerText().isEmpty() ? null : s.spoilerText());
         doc.put("inReplyTo", c.inReplyToUri());
         doc.put("published", time(s.createdAt()));
@@ -213,7 +214,31 @@ public final class ActivityStreams {
                 "first", map("type", "CollectionPage", "next", next, "partOf", replies, "items", selfReplies)));
         doc.put("likes", map("id", s.uri() + "/likes", "type", "Collection", "totalItems", s.favouritesCount()));
         doc.put("shares", map("id", s.uri() + "/shares", "type", "Collection", "totalItems", s.reblogsCount()));
+        if (s.poll() instanceof PollJson.PollView poll) {
+            question(doc, poll);
+        }
         return doc;
+    }
+
+    /**
+     * A poll as Mastodon's Question carries it: the options ({@code anyOf} when several may be chosen, else
+     * {@code oneOf}) with their votes, the end, {@code closed} once ended, and the number of voters. Totals a
+     * poll hides until its end count as 0, as peers read a missing total.
+     */
+    private static void question(Map<String, Object> doc, PollJson.PollView poll) {
+        List<Object> options = new ArrayList<>();
+        for (PollJson.OptionView option : poll.options()) {
+            options.add(map("type", "Note", "name", option.title(), "replies",
+                    map("type", "Collection", "totalItems", option.votesCount() == null ? 0 : option.votesCount())));
+        }
+        doc.put(poll.multiple() ? "anyOf" : "oneOf", options);
+        if (poll.expiresAt() != null) {
+            doc.put("endTime", time(poll.expiresAt()));
+            if (poll.expired()) {
+                doc.put("closed", time(poll.expiresAt()));
+            }
+        }
+        doc.put("votersCount", poll.votersCount());
     }
 
     /** The Create of a post, as outboxes list it (and as deliveries will carry it). */
