@@ -41,6 +41,8 @@ public final class Outbox implements StatusEvents, RelationshipEvents, ProfileEv
     static final String UPDATE_ACTOR = "update_actor";
     static final String FLAG = "flag";
     static final String VOTE = "vote";
+    static final String PIN = "pin";
+    static final String UNPIN = "unpin";
     static final String POLL_COUNTS = "poll_counts";
     /** New counts of a poll go out at most this often, as Mastodon waits before it distributes them. */
     static final Duration POLL_COUNTS_DELAY = Duration.ofMinutes(3);
@@ -78,6 +80,11 @@ public final class Outbox implements StatusEvents, RelationshipEvents, ProfileEv
     @Override
     public void reblogged(Handle h, Status reblog, boolean undone) {
         publish(h, undone ? UNDO_ANNOUNCE : ANNOUNCE, reblog.accountId(), reblog.id(), null, null);
+    }
+
+    @Override
+    public void pinned(Handle h, Status status, boolean undone) {
+        publish(h, undone ? UNPIN : PIN, status.accountId(), status.id(), null, null);
     }
 
     @Override

@@ -89,6 +89,7 @@ public final class Publisher {
             case Outbox.FLAG -> flag(p.targetId());
             case Outbox.VOTE -> vote(actor, p.statusId(), p.targetId());
             case Outbox.POLL_COUNTS -> pollCounts(actor, p.statusId());
+            case Outbox.PIN, Outbox.UNPIN -> pin(p.kind().equals(Outbox.UNPIN), actor, p.statusId());
             default -> log.warn("unknown publication {}", p.kind());
         }
     }
@@ -169,6 +170,21 @@ public final class Publisher {
         accounts.find(Long.parseLong(view.reblog().account().id())).ifPresent(a -> addInbox(inboxes, a, true));
         Map<String, Object> announce = vocab.announce(view, !undo);
         deliver(inboxes, undo ? undo(view.uri() + "#undo", booster, announce, List.of(ActivityStreams.PUBLIC)) : announce);
+    }
+
+    /**
+     * Add (or Remove) of the post to the author's featured collection, as Mastodon sends a pin: no id, to the
+     * followers' servers, which show it among the profile's pinned posts.
+     */
+    private void pin(boolean unpin, Account author, long statusId) {
+        Optional<StatusJson.StatusView> rendered = view(statusId);
+        if (rendered.isEmpty()) {
+            return;
+        }
+        String actor = accountJson.actorUri(author);
+        deliver(new LinkedHashSet<>(relationships.remoteFollowerInboxes(author.id())), ActivityStreams.map(
+                "@context", ActivityStreams.AS, "type", unpin ? "Remove" : "Add", "actor", actor,
+                "object", rendered.get().uri(), "target", actor + "/collections/featured"));
     }
 
     private void like(boolean undo, Account liker, long statusId) {

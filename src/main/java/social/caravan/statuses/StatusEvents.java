@@ -28,6 +28,10 @@ public interface StatusEvents {
         @Override
         public void reblogged(Handle h, Status reblog, boolean undone) {
         }
+
+        @Override
+        public void pinned(Handle h, Status status, boolean undone) {
+        }
     };
 
     void posted(Handle h, Status status);
@@ -41,4 +45,7 @@ public interface StatusEvents {
 
     /** {@code reblog} is the boost itself (its {@code reblogOfId} the original). */
     void reblogged(Handle h, Status reblog, boolean undone);
+
+    /** Its author pinned {@code status} to the profile, or unpinned it ({@code undone}). */
+    void pinned(Handle h, Status status, boolean undone);
 }

@@ -442,7 +442,9 @@ public final class StatusService {
                     && store.pinCount(h, accountId) >= MAX_PINS) {
                 throw ApiException.unprocessable("Validation failed: You have already pinned the maximum number of posts");
             }
-            store.pin(h, accountId, id);
+            if (store.pin(h, accountId, id)) {
+                events.pinned(h, status, false);
+            }
             effects.changed(h, id, accountId);
             return status;
         });
@@ -451,7 +453,9 @@ public final class StatusService {
     public Status unpin(long id, long accountId) {
         return jdbi.inTransaction(h -> {
             Status status = store.findOwn(h, id, accountId).orElseThrow(ApiException::notFound);
-            store.unpin(h, accountId, id);
+            if (store.unpin(h, accountId, id)) {
+                events.pinned(h, status, true);
+            }
             effects.changed(h, id, accountId);
             return status;
         });

@@ -319,14 +319,16 @@ final class StatusStore {
                 .bind("a", accountId).mapTo(Integer.class).one();
     }
 
-    void pin(Handle h, long accountId, long statusId) {
-        h.createUpdate("INSERT INTO status_pins (account_id, status_id) VALUES (:a, :s) ON CONFLICT DO NOTHING")
-                .bind("a", accountId).bind("s", statusId).execute();
+    /** Whether it was not pinned already. */
+    boolean pin(Handle h, long accountId, long statusId) {
+        return h.createUpdate("INSERT INTO status_pins (account_id, status_id) VALUES (:a, :s) ON CONFLICT DO NOTHING")
+                .bind("a", accountId).bind("s", statusId).execute() > 0;
     }
 
-    void unpin(Handle h, long accountId, long statusId) {
-        h.createUpdate("DELETE FROM status_pins WHERE account_id = :a AND status_id = :s")
-                .bind("a", accountId).bind("s", statusId).execute();
+    /** Whether it was pinned. */
+    boolean unpin(Handle h, long accountId, long statusId) {
+        return h.createUpdate("DELETE FROM status_pins WHERE account_id = :a AND status_id = :s")
+                .bind("a", accountId).bind("s", statusId).execute() > 0;
     }
 
     void muteConversation(Handle h, long accountId, long conversationId) {

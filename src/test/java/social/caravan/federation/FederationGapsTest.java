@@ -238,6 +238,37 @@ class FederationGapsTest {
         Await.until("the closed Question at p1's server", () -> questions("Update", uri).stream().anyMatch(q -> q.has("closed")));
     }
 
+    @Test
+    void pinningAndUnpinningAPostSendAddAndRemoveOfItsFeaturedCollectionToFollowers() {
+        String token = local("pina");
+        String actor = server.baseUrl + "/users/pina";
+        peer.actor("p2");
+        ObjectNode follow = activity("p2", "Follow", Json.read("\"" + actor + "\""));
+        deliver("p2", follow);
+        Await.until("the Accept of p2", () -> peer.received("Accept").stream()
+                .anyMatch(r -> r.activity().path("object").path("id").asString().equals(follow.path("id").asString())));
+        JsonNode posted = server.http.postJson("/api/v1/statuses", token, "{\"status\":\"pin me\"}").json();
+        String id = posted.path("id").asString();
+        String uri = posted.path("uri").asString();
+
+        assertThat(server.http.postJson("/api/v1/statuses/" + id + "/pin", token, "{}").status()).isEqualTo(200);
+        assertThat(server.http.postJson("/api/v1/statuses/" + id + "/pin", token, "{}").status()).as("again").isEqualTo(200);
+        assertThat(server.http.postJson("/api/v1/statuses/" + id + "/unpin", token, "{}").status()).isEqualTo(200);
+        Await.until("the Remove at p2's server", () -> featured("Remove", uri).size() == 1);
+        List<FakeFediverse.Received> adds = featured("Add", uri);
+        assertThat(adds).as("one Add: pinning again changes nothing").hasSize(1);
+        JsonNode add = adds.getFirst().activity();
+        assertThat(add.path("actor").asString()).isEqualTo(actor);
+        assertThat(add.path("target").asString()).isEqualTo(actor + "/collections/featured");
+        assertThat(adds.getFirst().signature()).contains("keyId=\"" + actor + "#main-key\"");
+        assertThat(featured("Remove", uri).getFirst().activity().path("target").asString()).isEqualTo(actor + "/collections/featured");
+    }
+
+    /** The Adds or Removes of {@code uri} the peer received. */
+    static List<FakeFediverse.Received> featured(String type, String uri) {
+        return peer.received(type).stream().filter(r -> r.activity().path("object").asString().equals(uri)).toList();
+    }
+
     /** The Questions with id {@code uri} that the peer received in activities of {@code type}. */
     static List<JsonNode> questions(String type, String uri) {
         return peer.received(type).stream().map(r -> r.activity().path("object"))
