@@ -327,6 +327,10 @@ public final class App implements AutoCloseable {
                 .registerBatched(InboxApi.INBOUND_JOB, job -> inbound.process(job.payload(InboxApi.Received.class)),
                         jobs -> inbound.processAll(payloads(jobs, InboxApi.Received.class)), INBOUND_BATCH, INBOUND_RETRIES)
                 .register(Forwarded.JOB, job -> forwarded.process(job.payload(Forwarded.Job.class)), INBOUND_RETRIES)
+                .register(RelationshipService.CARRY_OVER_JOB, job -> {
+                    RelationshipService.CarryOver move = job.payload(RelationshipService.CarryOver.class);
+                    relationships.carryOver(move.originId(), move.targetId());
+                })
                 .register(RemoteAccounts.COUNTS_JOB, job -> remoteAccounts.refreshCounts(
                         job.payload(RemoteAccounts.CountsJob.class).accountId()), RetryPolicy.NEVER)
                 .register(DomainPurge.JOB, job -> domainPurge.run(job.payload(DomainPurge.Job.class)))
@@ -441,6 +445,10 @@ public final class App implements AutoCloseable {
 
     public PollService polls() {
         return polls;
+    }
+
+    public RelationshipService relationships() {
+        return relationships;
     }
 
     public AccountService accounts() {

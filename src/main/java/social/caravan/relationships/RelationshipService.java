@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import social.caravan.accounts.Account;
 import social.caravan.accounts.AccountService;
 import social.caravan.accounts.AccountsApi;
@@ -33,7 +35,12 @@ import social.caravan.timelines.FeedService;
  */
 public final class RelationshipService implements AccountsApi.Relationships {
     /** Mastodon keeps personal notes to this many characters. */
+    private static final Logger log = LoggerFactory.getLogger(RelationshipService.class);
     static final int MAX_NOTE = 2000;
+    /** Carries an account's local followers, blockers and muters over to where it moved ({@link #carryOver}). */
+    public static final String CARRY_OVER_JOB = "relationships.carry_over";
+    /** Followers moved per transaction: a big account's move holds no transaction for long. */
+    public static final int FOLLOWERS_PER_TRANSACTION = 100;
     private static final Pattern LANGUAGE = Pattern.compile("[a-z]{2,3}(-[a-zA-Z]{2,4})?");
     private static final Pattern DOMAIN = Pattern.compile("[a-z0-9-]{1,63}(\\.[a-z0-9-]{1,63})*");
     private static final String NOT_ALLOWED = "This action is not allowed";
@@ -558,32 +565,62 @@ public final class RelationshipService implements AccountsApi.Relationships {
         return jdbi.withHandle(h -> store.localFollowers(h, accountId));
     }
 
+    /** The {@link #CARRY_OVER_JOB}'s payload. */
+    public record CarryOver(long originId, long targetId) {}
+
     /** What {@link #carryOver} did: followers moved (and those a block kept back), blocks and mutes copied. */
     public record CarriedOver(int followersMoved, int followersKept, int blocks, int mutes) {}
+
+    /** Queues the carry-over of a move, in the caller's transaction, as Mastodon leaves it to a worker. */
+    public void carryOverLater(long originId, long targetId) {
+        jdbi.useTransaction(h -> queue.enqueue(h, Queues.DEFAULT, CARRY_OVER_JOB, new CarryOver(originId, targetId), null,
+                CARRY_OVER_JOB + ":" + originId + ":" + targetId));
+    }
 
     /**
      * An account moved to {@code targetId}, as Mastodon's move worker does it for a remote account: each
      * local follower follows the target with the same options (a request until it answers), then stops
      * following the origin; a follower that a block keeps from following the target keeps the origin.
      * Local accounts blocking or muting the origin block or mute the target too, unless they already do or
-     * follow it. One transaction.
+     * follow it. Followers go {@value #FOLLOWERS_PER_TRANSACTION} per transaction, in id order, and a
+     * rerun after a failure finds only what is left: moved followers follow the origin no more, and blocks
+     * and mutes already carried are skipped.
      */
     public CarriedOver carryOver(long originId, long targetId) {
-        return jdbi.inTransaction(h -> {
-            int moved = 0;
-            int kept = 0;
-            for (long follower : store.localFollowers(h, originId)) {
-                Relationship was = relationship(h, follower, originId);
-                try {
-                    follow(follower, targetId, new FollowOptions(was.showingReblogs(), was.notifying(),
-                            was.languages()));
-                } catch (ApiException refused) {
-                    kept++;
-                    continue;
-                }
-                unfollow(follower, originId);
-                moved++;
+        int moved = 0;
+        int kept = 0;
+        long after = 0;
+        while (true) {
+            long from = after;
+            List<Long> followers = jdbi.withHandle(h -> store.localFollowersAfter(h, originId, from, FOLLOWERS_PER_TRANSACTION));
+            if (followers.isEmpty()) {
+                break;
             }
+            int movedHere = jdbi.inTransaction(h -> {
+                int count = 0;
+                for (long follower : followers) {
+                    Relationship was = relationship(h, follower, originId);
+                    if (!was.following()) {
+                        continue;
+                    }
+                    try {
+                        follow(follower, targetId, new FollowOptions(was.showingReblogs(), was.notifying(),
+                                was.languages()));
+                    } catch (ApiException refused) {
+                        continue;
+                    }
+                    unfollow(follower, originId);
+                    count++;
+                }
+                return count;
+            });
+            moved += movedHere;
+            kept += followers.size() - movedHere;
+            after = followers.getLast();
+        }
+        int followersMoved = moved;
+        int followersKept = kept;
+        return jdbi.inTransaction(h -> {
             int blocks = 0;
             for (long blocker : store.localBlockers(h, originId)) {
                 if (!store.blocking(h, blocker, targetId) && !store.following(h, blocker, targetId)) {
@@ -598,7 +635,9 @@ public final class RelationshipService implements AccountsApi.Relationships {
                     mutes++;
                 }
             }
-            return new CarriedOver(moved, kept, blocks, mutes);
+            log.info("account {} moved to {}: {} local followers follow it now ({} kept back), {} blocks and {} mutes"
+                    + " carried over", originId, targetId, followersMoved, followersKept, blocks, mutes);
+            return new CarriedOver(followersMoved, followersKept, blocks, mutes);
         });
     }
 

@@ -452,6 +452,15 @@ final class RelationshipStore {
                 .bind("t", accountId).mapTo(Long.class).list();
     }
 
+    /** Up to {@code limit} local followers of {@code accountId} after {@code after}, by id. */
+    List<Long> localFollowersAfter(Handle h, long accountId, long after, int limit) {
+        return h.createQuery("""
+                        SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id
+                         WHERE f.target_account_id = :t AND a.domain IS NULL AND f.account_id > :after
+                         ORDER BY f.account_id LIMIT :limit""")
+                .bind("t", accountId).bind("after", after).bind("limit", limit).mapTo(Long.class).list();
+    }
+
     List<Long> localBlockers(Handle h, long accountId) {
         return h.createQuery("""
                         SELECT b.account_id FROM blocks b JOIN accounts a ON a.id = b.account_id

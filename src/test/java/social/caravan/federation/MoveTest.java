@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import social.caravan.core.json.Json;
 import social.caravan.core.queue.JobQueue;
+import social.caravan.relationships.RelationshipService;
 import social.caravan.support.Await;
 import social.caravan.support.FakeFediverse;
 import social.caravan.support.Http;
@@ -110,12 +111,16 @@ class MoveTest {
     }
 
     /** Every inbound activity delivered so far has been applied or dropped (none waits or retries). */
+    /** Waits until the inbox's jobs and the carry-over jobs a Move queues are done. */
     static void ingressDone() {
         Await.until("the ingress queue drained", () -> {
             JobQueue.QueueStats s = server.app.queue().stats().stream().filter(q -> q.queue().equals("ingress"))
                     .findFirst().orElseThrow();
             return s.ready() == 0 && s.running() == 0 && s.scheduled() == 0;
         });
+        Await.until("the carry-over done", () -> server.app.database().jdbi().withHandle(h -> h.createQuery(
+                        "SELECT count(*) FROM jobs WHERE type = :t AND dead_at IS NULL")
+                .bind("t", social.caravan.relationships.RelationshipService.CARRY_OVER_JOB).mapTo(Integer.class).one()) == 0);
     }
 
     @Test
@@ -234,6 +239,34 @@ class MoveTest {
         assertThat(server.http.get("/api/v1/accounts/" + oldId, frank).json().has("moved")).isFalse();
         assertThat(server.app.queue().stats().stream().filter(q -> q.queue().equals("ingress"))
                 .findFirst().orElseThrow().dead()).isZero();
+    }
+
+    @Test
+    void aMoveCarriesManyLocalFollowersInShortTransactionsAndARerunChangesNothing() {
+        actor("old5");
+        actor("new5", "old5");
+        String hub = local("hub_m5");
+        long oldId = remoteId("old5", hub);
+        long newId = remoteId("new5", hub);
+        int many = RelationshipService.FOLLOWERS_PER_TRANSACTION + 30;
+        org.jdbi.v3.core.Jdbi jdbi = server.app.database().jdbi();
+        for (int i = 0; i < many; i++) {
+            long follower = server.createAccount("m5_" + i);
+            jdbi.useHandle(h -> h.createUpdate("INSERT INTO follows (account_id, target_account_id) VALUES (:f, :t)")
+                    .bind("f", follower).bind("t", oldId).execute());
+        }
+        deliver("old5", move("old5", "new5"));
+        ingressDone();
+
+        assertThat(count(jdbi, "SELECT count(*) FROM follows WHERE target_account_id = ?", oldId)).isZero();
+        assertThat(count(jdbi, "SELECT count(*) FROM follow_requests WHERE target_account_id = ?", newId)
+                + count(jdbi, "SELECT count(*) FROM follows WHERE target_account_id = ?", newId)).isEqualTo(many);
+        assertThat(server.app.relationships().carryOver(oldId, newId))
+                .isEqualTo(new RelationshipService.CarriedOver(0, 0, 0, 0));
+    }
+
+    static long count(org.jdbi.v3.core.Jdbi jdbi, String sql, long id) {
+        return jdbi.withHandle(h -> h.createQuery(sql).bind(0, id).mapTo(Long.class).one());
     }
 
     @Test

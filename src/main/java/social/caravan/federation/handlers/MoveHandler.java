@@ -15,7 +15,7 @@ import tools.jackson.databind.JsonNode;
  * Move of the actor to another remote account, as Mastodon applies it. The target's actor document is
  * fetched afresh and must name the actor in {@code alsoKnownAs}; then the actor is recorded as moved
  * (the client API's {@code moved}, and it takes no new followers), and its local followers, blockers and
- * muters carry over to the target ({@link RelationshipService#carryOver}). A Move to where the actor has
+ * muters carry over to the target in a job ({@link RelationshipService#carryOver}). A Move to where the actor has
  * already moved changes nothing.
  */
 public final class MoveHandler implements ActivityHandler {
@@ -66,9 +66,7 @@ public final class MoveHandler implements ActivityHandler {
         if (!accountService.recordMove(a.actor().id(), newAccount.id())) {
             throw new Dropped(a.actorUri() + " has already moved to " + target);
         }
-        RelationshipService.CarriedOver done = relationships.carryOver(a.actor().id(), newAccount.id());
-        log.info("{} moved to {}: {} local followers follow it now ({} kept back by blocks), {} blocks and {} mutes"
-                + " carried over", a.actorUri(), target, done.followersMoved(), done.followersKept(), done.blocks(),
-                done.mutes());
+        relationships.carryOverLater(a.actor().id(), newAccount.id());
+        log.info("{} moved to {}; its local followers, blockers and muters carry over in a job", a.actorUri(), target);
     }
 }
