@@ -3,14 +3,14 @@
 // It serves two actors, "fedi" and "fedo" (RSA keys, followers collections, a shared inbox that records every
 // activity Fedify verified), on 127.0.0.1:PEER_PORT, and drives Caravan's client API as the local account
 // CARAVAN_USER (token CARAVAN_TOKEN) through: follows both ways (by handle and by URL) with their Accept;
-// posts of every visibility; replies, likes, boosts, Undo, Update (edit) and Delete both ways; unsigned,
-// badly signed and RFC 9421-signed deliveries. It prints one JSON object with what it saw and exits non-zero
+// posts of every visibility; replies, likes, boosts, Undo, Update (edit) and Delete both ways; a poll Fedify
+// reads as a Question and votes in; unsigned, badly signed and RFC 9421-signed deliveries. It prints one JSON object with what it saw and exits non-zero
 // when anything failed.
 import http from "node:http";
 import { createFederation, MemoryKvStore, generateCryptoKeyPair, signRequest } from "@fedify/fedify";
 import {
-  Accept, Announce, Create, Delete, Endpoints, Follow, Like, Mention, Note, Person, PUBLIC_COLLECTION, Reject,
-  Tombstone, Undo, Update,
+  Accept, Announce, Create, Delete, Endpoints, Follow, Like, Mention, Note, Person, PUBLIC_COLLECTION, Question,
+  Reject, Tombstone, Undo, Update,
 } from "@fedify/fedify/vocab";
 
 const caravan = process.env.CARAVAN_URL;
@@ -69,6 +69,16 @@ async function record(ctx, activity) {
       entry.noteCc = object.ccIds.map((u) => u.href);
       entry.mentions = [];
       for await (const tag of object.getTags()) if (tag instanceof Mention) entry.mentions.push(tag.href?.href);
+    } else if (object instanceof Question) {
+      entry.questionId = object.id?.href;
+      entry.content = object.content?.toString();
+      entry.options = [];
+      for await (const option of object.getExclusiveOptions()) {
+        const replies = await option.getReplies();
+        entry.options.push({ name: option.name?.toString(), votes: replies?.totalItems ?? null });
+      }
+      entry.endTime = object.endTime?.toString();
+      entry.voters = object.voters;
     } else if (object != null) {
       entry.innerObjectId = object.objectId?.href;
       entry.innerActor = object.actorId?.href;
@@ -259,7 +269,22 @@ try {
   const deleteOut = await until("Caravan's Delete", () => got((a) => a.type === "Delete" && a.objectId === posted.public.uri));
   result.deletedOut = deleteOut != null;
 
-  // 9. Unsigned and badly signed deliveries get 401; an RFC 9421 first knock is accepted.
+  // 9. A poll: Fedify reads Caravan's as a Question, and its vote (a Note named after an option) is counted.
+  const poll = await api("POST", "/api/v1/statuses",
+    { status: "tea or coffee?", poll: { options: ["tea", "coffee"], expires_in: 3600 } });
+  check(poll.status === 200, `posting a poll answered ${poll.status}`);
+  const question = await until("the Question at the peer", () => got((a) => a.type === "Create" && a.questionId === poll.json?.uri));
+  result.pollOut = question == null ? null
+    : { options: question.options, endTime: question.endTime, voters: question.voters, expiresAt: poll.json?.poll?.expires_at };
+  const vote = new Note({ id: nextId("votes"), attribution: fedi, name: "coffee", replyTarget: new URL(poll.json.uri), to: alice.id });
+  await send("fedi", new Create({ id: nextId("creates"), actor: fedi, object: vote, to: alice.id }));
+  const voted = await until("the vote counted", async () => {
+    const s = (await api("GET", `/api/v1/statuses/${poll.json?.id}`)).json;
+    return s?.poll?.votes_count === 1 ? s : null;
+  });
+  result.pollVotedIn = voted?.poll ?? null;
+
+  // 10. Unsigned and badly signed deliveries get 401; an RFC 9421 first knock is accepted.
   const activity = JSON.stringify({
     "@context": "https://www.w3.org/ns/activitystreams", id: nextId("creates").href, type: "Create", actor: fedi.href,
     object: { id: nextId("notes").href, type: "Note", attributedTo: fedi.href, content: "<p>signed with RFC 9421</p>",

@@ -99,6 +99,21 @@ class FedifyExchangeTest {
     }
 
     @Test
+    void fedifyReadsAPollAsAQuestionAndItsVoteIsCounted() {
+        JsonNode out = result.path("pollOut");
+        assertThat(out.path("options").valueStream().map(o -> o.path("name").asString()).toList())
+                .containsExactly("tea", "coffee");
+        assertThat(out.path("options").valueStream().map(o -> o.path("votes").asInt()).toList()).containsExactly(0, 0);
+        assertThat(java.time.Instant.parse(out.path("endTime").asString()).getEpochSecond())
+                .isEqualTo(java.time.Instant.parse(out.path("expiresAt").asString()).getEpochSecond());
+        assertThat(out.path("voters").asInt()).isZero();
+        JsonNode poll = result.path("pollVotedIn");
+        MastodonSchemas.assertValid("Poll", poll);
+        assertThat(poll.path("options").get(1).path("votes_count").asInt()).as("coffee").isEqualTo(1);
+        assertThat(poll.path("voters_count").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void unsignedAndForgedDeliveriesAre401AndAnRfc9421KnockIsAccepted() {
         assertThat(result.path("unsignedStatus").asInt()).isEqualTo(401);
         assertThat(result.path("forgedStatus").asInt()).isEqualTo(401);
