@@ -114,7 +114,11 @@ public final class AccountsApi implements Routes {
         verifyCredentials(ctx);
     }
 
+    /** Public; a token, when given, must be able to read accounts, as on Mastodon. */
     private void lookup(Context ctx) {
+        if (Authn.bearer(ctx).isPresent()) {
+            authn.require(ctx, "read:accounts");
+        }
         String acct = Params.of(ctx).required("acct").strip();
         String handle = acct.startsWith("@") ? acct.substring(1) : acct;
         int at = handle.indexOf('@');

@@ -527,6 +527,12 @@ class AccountsApiTest {
         Http.Response missing = server.http.get("/api/v1/accounts/lookup");
         assertThat(missing.status()).isEqualTo(400);
         MastodonSchemas.assertValid("Error", missing.body());
+        // A token, when given, must be able to read accounts.
+        assertThat(server.http.get("/api/v1/accounts/lookup?acct=alice", server.token("alice", "read:accounts")).status())
+                .isEqualTo(200);
+        assertThat(server.http.get("/api/v1/accounts/lookup?acct=alice", server.token("alice", "write")).status())
+                .isEqualTo(403);
+        assertThat(server.http.get("/api/v1/accounts/lookup?acct=alice", "not-a-token").status()).isEqualTo(401);
     }
 
     // ---------------------------------------------------------------------------------------------
