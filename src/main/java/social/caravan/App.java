@@ -227,8 +227,7 @@ public final class App implements AutoCloseable {
         this.forwarded = new Forwarded(queue, fetcher, remoteAccounts, domainBlocks, activityHandlers);
         this.publisher = new Publisher(accounts, accountJson, statuses, relationships, tags, vocab, noteContexts, lanes,
                 domainBlocks, reports, polls, instanceActor, config.baseUrl());
-        this.actorDeletion = new ActorDeletion(database.jdbi(), accounts, accountJson, relationships, accountPurge, lanes,
-                domainBlocks);
+        this.actorDeletion = new ActorDeletion(database.jdbi(), accounts, accountJson, accountPurge, lanes, domainBlocks);
         this.deliverySigners = new DeliverySigners(accounts, instanceActor, actorDeletion, config.baseUrl(), clock);
     }
 

@@ -262,6 +262,11 @@ public final class AccountService {
         jdbi.useTransaction(h -> store.setPublishedCounts(h, accountId, statuses, followers, following));
     }
 
+    /** The inbox of every server an account here is known from (its shared inbox where it has one), once each. */
+    public List<String> remoteInboxes() {
+        return jdbi.withHandle(store::remoteInboxes);
+    }
+
     /**
      * Drops a remote account's public key (it deleted itself): what is signed with it later verifies only
      * if its server serves the actor again, as Mastodon, which deletes the account, would fetch it anew.

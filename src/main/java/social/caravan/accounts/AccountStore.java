@@ -213,6 +213,13 @@ final class AccountStore {
         return h.createQuery("SELECT count(*) FROM users WHERE approved AND NOT disabled").mapTo(Long.class).one();
     }
 
+    List<String> remoteInboxes(Handle h) {
+        return h.createQuery("""
+                        SELECT DISTINCT coalesce(shared_inbox_url, inbox_url) FROM accounts
+                         WHERE domain IS NOT NULL AND inbox_url IS NOT NULL""")
+                .mapTo(String.class).list();
+    }
+
     void forgetKey(Handle h, long accountId) {
         h.createUpdate("UPDATE accounts SET public_key = '', key_id = NULL, updated_at = now() WHERE id = :id AND domain IS NOT NULL")
                 .bind("id", accountId).execute();

@@ -15,12 +15,11 @@ import social.caravan.core.http.ApiException;
 import social.caravan.core.json.Json;
 import social.caravan.core.queue.DeliveryLanes;
 import social.caravan.federation.vocab.ActivityStreams;
-import social.caravan.relationships.RelationshipService;
 
 /**
  * Deletes a local account ({@code caravan accounts delete}) and tells other servers: in the transaction
- * that removes the rows, a Delete of the actor is queued on the delivery lanes for its remote
- * followers' servers, and its keys are kept in {@code deleted_actors} so {@link DeliverySigners} can
+ * that removes the rows, a Delete of the actor is queued on the delivery lanes for every server known
+ * here, and its keys are kept in {@code deleted_actors} so {@link DeliverySigners} can
  * still sign those deliveries (and their retries) and {@link ActivityPubApi} can still serve the actor,
  * suspended, with its public key for peers verifying them. Once no such delivery is left (sent or
  * given up), {@link #prune} removes the keys; the name stays in {@code gone_accounts}, answered 410.
@@ -34,17 +33,15 @@ public final class ActorDeletion {
     private final Jdbi jdbi;
     private final AccountService accounts;
     private final AccountJson accountJson;
-    private final RelationshipService relationships;
     private final AccountPurge purge;
     private final DeliveryLanes lanes;
     private final DomainBlocks domainBlocks;
 
-    public ActorDeletion(Jdbi jdbi, AccountService accounts, AccountJson accountJson, RelationshipService relationships,
-                         AccountPurge purge, DeliveryLanes lanes, DomainBlocks domainBlocks) {
+    public ActorDeletion(Jdbi jdbi, AccountService accounts, AccountJson accountJson, AccountPurge purge,
+                         DeliveryLanes lanes, DomainBlocks domainBlocks) {
         this.jdbi = jdbi;
         this.accounts = accounts;
         this.accountJson = accountJson;
-        this.relationships = relationships;
         this.purge = purge;
         this.lanes = lanes;
         this.domainBlocks = domainBlocks;
@@ -55,7 +52,9 @@ public final class ActorDeletion {
         String actor = accountJson.actorUri(account);
         Optional<String> key = accounts.privateKey(account.id());
         Set<String> inboxes = new LinkedHashSet<>();
-        relationships.remoteFollowerInboxes(account.id()).stream().filter(this::allowed).forEach(inboxes::add);
+        // Every server known here, as Mastodon sends an account's Delete: boosts and replies took its posts further
+        // than its followers.
+        accounts.remoteInboxes().stream().filter(this::allowed).forEach(inboxes::add);
         String delete = Json.write(ActivityStreams.map("@context", ActivityStreams.AS, "id", actor + "#delete",
                 "type", "Delete", "actor", actor, "to", List.of(ActivityStreams.PUBLIC), "object", actor));
         jdbi.useTransaction(h -> {
