@@ -204,7 +204,7 @@ public final class App implements AutoCloseable {
         this.statuses = new StatusService(database.jdbi(), invalidations, accounts, accountJson, auth, notifications,
                 queue, polls, conversations, bus, outbox, remoteAccounts, feeds::fanoutInTransaction, config.baseUrl());
         this.relationships = new RelationshipService(database.jdbi(), accounts, notifications, queue, outbox, config.baseUrl());
-        this.tags = new TagService(database.jdbi(), accounts, config.baseUrl(), clock);
+        this.tags = new TagService(database.jdbi(), accounts, outbox, config.baseUrl(), clock);
         this.scheduled = new ScheduledStatusService(database.jdbi(), statuses, polls, queue, clock);
         this.reports = new ReportService(database.jdbi(), accounts, statuses, instance, outbox);
         this.announcements = new AnnouncementService(database.jdbi(), accounts, accountJson, bus, config.baseUrl());

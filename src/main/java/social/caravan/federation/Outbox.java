@@ -12,6 +12,7 @@ import social.caravan.reports.Report;
 import social.caravan.reports.ReportEvents;
 import social.caravan.statuses.Status;
 import social.caravan.statuses.StatusEvents;
+import social.caravan.tags.TagEvents;
 
 /**
  * Where local acts that other servers should hear of arrive, inside the transaction that makes them:
@@ -19,7 +20,7 @@ import social.caravan.statuses.StatusEvents;
  * ({@link Publisher}) renders the activity and queues one delivery per inbox; rendering needs the
  * committed rows, so it cannot happen here.
  */
-public final class Outbox implements StatusEvents, RelationshipEvents, ProfileEvents, ReportEvents, PollEvents {
+public final class Outbox implements StatusEvents, RelationshipEvents, ProfileEvents, ReportEvents, PollEvents, TagEvents {
     public static final String PUBLISH_JOB = "federation.publish";
 
     /** What to publish: {@code kind} names the activity; the ids it needs (statuses, accounts), and a Follow's id. */
@@ -43,6 +44,8 @@ public final class Outbox implements StatusEvents, RelationshipEvents, ProfileEv
     static final String VOTE = "vote";
     static final String PIN = "pin";
     static final String UNPIN = "unpin";
+    static final String FEATURE_TAG = "feature_tag";
+    static final String UNFEATURE_TAG = "unfeature_tag";
     static final String POLL_COUNTS = "poll_counts";
     /** New counts of a poll go out at most this often, as Mastodon waits before it distributes them. */
     static final Duration POLL_COUNTS_DELAY = Duration.ofMinutes(3);
@@ -85,6 +88,12 @@ public final class Outbox implements StatusEvents, RelationshipEvents, ProfileEv
     @Override
     public void pinned(Handle h, Status status, boolean undone) {
         publish(h, undone ? UNPIN : PIN, status.accountId(), status.id(), null, null);
+    }
+
+    /** {@code uri} carries the hashtag's name. */
+    @Override
+    public void featured(Handle h, long accountId, String name, boolean undone) {
+        publish(h, undone ? UNFEATURE_TAG : FEATURE_TAG, accountId, null, null, name);
     }
 
     @Override

@@ -90,6 +90,7 @@ public final class Publisher {
             case Outbox.VOTE -> vote(actor, p.statusId(), p.targetId());
             case Outbox.POLL_COUNTS -> pollCounts(actor, p.statusId());
             case Outbox.PIN, Outbox.UNPIN -> pin(p.kind().equals(Outbox.UNPIN), actor, p.statusId());
+            case Outbox.FEATURE_TAG, Outbox.UNFEATURE_TAG -> featureTag(p.kind().equals(Outbox.UNFEATURE_TAG), actor, p.uri());
             default -> log.warn("unknown publication {}", p.kind());
         }
     }
@@ -185,6 +186,14 @@ public final class Publisher {
         deliver(new LinkedHashSet<>(relationships.remoteFollowerInboxes(author.id())), ActivityStreams.map(
                 "@context", ActivityStreams.AS, "type", unpin ? "Remove" : "Add", "actor", actor,
                 "object", rendered.get().uri(), "target", actor + "/collections/featured"));
+    }
+
+    /** Add (or Remove) of a Hashtag to the actor's featured tags collection, as Mastodon sends them, to the followers' servers. */
+    private void featureTag(boolean undo, Account author, String name) {
+        String actor = accountJson.actorUri(author);
+        deliver(new LinkedHashSet<>(relationships.remoteFollowerInboxes(author.id())), ActivityStreams.map(
+                "@context", ActivityStreams.AS, "type", undo ? "Remove" : "Add", "actor", actor,
+                "object", vocab.hashtag(name), "target", actor + "/collections/tags"));
     }
 
     private void like(boolean undo, Account liker, long statusId) {

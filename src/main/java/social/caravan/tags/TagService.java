@@ -31,12 +31,14 @@ public final class TagService {
     private final Jdbi jdbi;
     private final TagStore store = new TagStore();
     private final AccountService accounts;
+    private final TagEvents events;
     private final String baseUrl;
     private final Clock clock;
 
-    public TagService(Jdbi jdbi, AccountService accounts, String baseUrl, Clock clock) {
+    public TagService(Jdbi jdbi, AccountService accounts, TagEvents events, String baseUrl, Clock clock) {
         this.jdbi = jdbi;
         this.accounts = accounts;
+        this.events = events;
         this.baseUrl = baseUrl;
         this.clock = clock;
     }
@@ -127,14 +129,15 @@ public final class TagService {
         if (count >= MAX_FEATURED) {
             throw ApiException.unprocessable("Validation failed: You have already featured the maximum number of hashtags");
         }
-        return store.feature(h, viewer, tag.id(), name);
+        long id = store.feature(h, viewer, tag.id(), name);
+        events.featured(h, viewer, name, false);
+        return id;
     }
 
     public void unfeature(long viewer, long featuredId) {
         jdbi.useTransaction(h -> {
-            if (!store.unfeature(h, viewer, featuredId)) {
-                throw ApiException.notFound();
-            }
+            String name = store.unfeature(h, viewer, featuredId).orElseThrow(ApiException::notFound);
+            events.featured(h, viewer, name, true);
         });
     }
 
@@ -151,7 +154,7 @@ public final class TagService {
         String valid = validName(name);
         return jdbi.inTransaction(h -> {
             TagStore.Tag tag = found(h, valid);
-            store.unfeatureTag(h, viewer, tag.id());
+            store.unfeatureTag(h, viewer, tag.id()).ifPresent(featured -> events.featured(h, viewer, featured, true));
             return view(h, tag, viewer);
         });
     }

@@ -147,14 +147,16 @@ final class TagStore {
                 .bind("a", accountId).bind("t", tagId).bind("n", name).mapTo(Long.class).one();
     }
 
-    boolean unfeature(Handle h, long accountId, long featuredId) {
-        return h.createUpdate("DELETE FROM featured_tags WHERE id = :id AND account_id = :a")
-                .bind("id", featuredId).bind("a", accountId).execute() > 0;
+    /** The name it was featured under, when there was one to remove. */
+    Optional<String> unfeature(Handle h, long accountId, long featuredId) {
+        return h.createQuery("DELETE FROM featured_tags WHERE id = :id AND account_id = :a RETURNING name")
+                .bind("id", featuredId).bind("a", accountId).mapTo(String.class).findOne();
     }
 
-    void unfeatureTag(Handle h, long accountId, long tagId) {
-        h.createUpdate("DELETE FROM featured_tags WHERE account_id = :a AND tag_id = :t")
-                .bind("a", accountId).bind("t", tagId).execute();
+    /** The name it was featured under, when it was featured. */
+    Optional<String> unfeatureTag(Handle h, long accountId, long tagId) {
+        return h.createQuery("DELETE FROM featured_tags WHERE account_id = :a AND tag_id = :t RETURNING name")
+                .bind("a", accountId).bind("t", tagId).mapTo(String.class).findOne();
     }
 
     /**

@@ -196,11 +196,7 @@ class FederationGapsTest {
     void aLocalPollFederatesAsAQuestionAndItsNewCountsReachItsVotersAfterAVoteAndAtItsEnd() {
         String token = local("pia");
         String actor = server.baseUrl + "/users/pia";
-        peer.actor("p1");
-        ObjectNode follow = activity("p1", "Follow", Json.read("\"" + actor + "\""));
-        deliver("p1", follow);
-        Await.until("the Accept of p1", () -> peer.received("Accept").stream()
-                .anyMatch(r -> r.activity().path("object").path("id").asString().equals(follow.path("id").asString())));
+        peerFollows("p1", actor);
         JsonNode posted = server.http.postJson("/api/v1/statuses", token,
                 "{\"status\":\"tea or coffee?\",\"poll\":{\"options\":[\"tea\",\"coffee\"],\"expires_in\":3600}}").json();
         String uri = posted.path("uri").asString();
@@ -242,11 +238,7 @@ class FederationGapsTest {
     void pinningAndUnpinningAPostSendAddAndRemoveOfItsFeaturedCollectionToFollowers() {
         String token = local("pina");
         String actor = server.baseUrl + "/users/pina";
-        peer.actor("p2");
-        ObjectNode follow = activity("p2", "Follow", Json.read("\"" + actor + "\""));
-        deliver("p2", follow);
-        Await.until("the Accept of p2", () -> peer.received("Accept").stream()
-                .anyMatch(r -> r.activity().path("object").path("id").asString().equals(follow.path("id").asString())));
+        peerFollows("p2", actor);
         JsonNode posted = server.http.postJson("/api/v1/statuses", token, "{\"status\":\"pin me\"}").json();
         String id = posted.path("id").asString();
         String uri = posted.path("uri").asString();
@@ -254,7 +246,9 @@ class FederationGapsTest {
         assertThat(server.http.postJson("/api/v1/statuses/" + id + "/pin", token, "{}").status()).isEqualTo(200);
         assertThat(server.http.postJson("/api/v1/statuses/" + id + "/pin", token, "{}").status()).as("again").isEqualTo(200);
         assertThat(server.http.postJson("/api/v1/statuses/" + id + "/unpin", token, "{}").status()).isEqualTo(200);
-        Await.until("the Remove at p2's server", () -> featured("Remove", uri).size() == 1);
+        // Each is its own publish job, so they may arrive in either order.
+        Await.until("the Add and the Remove at p2's server", () -> featured("Remove", uri).size() == 1
+                && !featured("Add", uri).isEmpty());
         List<FakeFediverse.Received> adds = featured("Add", uri);
         assertThat(adds).as("one Add: pinning again changes nothing").hasSize(1);
         JsonNode add = adds.getFirst().activity();
@@ -262,6 +256,49 @@ class FederationGapsTest {
         assertThat(add.path("target").asString()).isEqualTo(actor + "/collections/featured");
         assertThat(adds.getFirst().signature()).contains("keyId=\"" + actor + "#main-key\"");
         assertThat(featured("Remove", uri).getFirst().activity().path("target").asString()).isEqualTo(actor + "/collections/featured");
+    }
+
+    @Test
+    void featuringAndUnfeaturingAHashtagSendAddAndRemoveOfItToFollowers() {
+        String token = local("tagga");
+        String actor = server.baseUrl + "/users/tagga";
+        peerFollows("p3", actor);
+        Http.Response featured = server.http.postJson("/api/v1/featured_tags", token, "{\"name\":\"Caravans\"}");
+        assertThat(featured.status()).as(featured.body()).isEqualTo(200);
+        assertThat(server.http.postJson("/api/v1/tags/Boats/feature", token, "{}").status()).isEqualTo(200);
+        assertThat(server.http.postJson("/api/v1/tags/Boats/feature", token, "{}").status()).as("again").isEqualTo(200);
+        assertThat(server.http.send(server.http.request("/api/v1/featured_tags/" + featured.json().path("id").asString())
+                .header("Authorization", "Bearer " + token).DELETE().build()).status()).isEqualTo(200);
+        assertThat(server.http.postJson("/api/v1/tags/Boats/unfeature", token, "{}").status()).isEqualTo(200);
+        assertThat(server.http.postJson("/api/v1/tags/Boats/unfeature", token, "{}").status()).as("again").isEqualTo(200);
+
+        // Each is its own publish job, so they may arrive in any order.
+        Await.until("both Adds and both Removes at p3's server", () -> hashtags("Remove", actor).size() == 2
+                && hashtags("Add", actor).size() >= 2);
+        assertThat(hashtags("Add", actor)).as("featuring again sends nothing").containsExactlyInAnyOrder("#Caravans", "#Boats");
+        assertThat(hashtags("Remove", actor)).containsExactlyInAnyOrder("#Caravans", "#Boats");
+        JsonNode add = peer.received("Add").stream().map(FakeFediverse.Received::activity)
+                .filter(a -> a.path("actor").asString().equals(actor) && a.path("object").path("name").asString().equals("#Caravans"))
+                .findFirst().orElseThrow();
+        assertThat(add.path("target").asString()).isEqualTo(actor + "/collections/tags");
+        assertThat(add.path("object").path("type").asString()).isEqualTo("Hashtag");
+        assertThat(add.path("object").path("href").asString()).isEqualTo(server.baseUrl + "/tags/Caravans");
+    }
+
+    /** The names of the Hashtags {@code actor} added to or removed from its featured tags, as the peer got them. */
+    static List<String> hashtags(String type, String actor) {
+        return peer.received(type).stream().map(FakeFediverse.Received::activity)
+                .filter(a -> a.path("actor").asString().equals(actor) && a.path("object").path("type").asString().equals("Hashtag"))
+                .map(a -> a.path("object").path("name").asString()).toList();
+    }
+
+    /** The peer's {@code user} follows the local {@code actor}, which accepts. */
+    static void peerFollows(String user, String actor) {
+        peer.actor(user);
+        ObjectNode follow = activity(user, "Follow", Json.read("\"" + actor + "\""));
+        deliver(user, follow);
+        Await.until("the Accept of " + user, () -> peer.received("Accept").stream()
+                .anyMatch(r -> r.activity().path("object").path("id").asString().equals(follow.path("id").asString())));
     }
 
     /** The Adds or Removes of {@code uri} the peer received. */
