@@ -115,19 +115,22 @@ public final class RemoteStatuses implements RemoteStatusResolver {
             if (author.isEmpty() || !authorUri.equals(author.get().remote().uri())) {
                 return Optional.empty();
             }
-            return Optional.of(store(note, author.get(), depth));
+            return store(note, author.get(), depth);
         } catch (FetchFailed | Dropped e) {
             log.info("could not fetch the status {}: {}", uri, e.getMessage());
             return Optional.empty();
         }
     }
 
-    /** Stores a Note (or a type read as one) by {@code author}; a Note already stored is returned as it is. */
-    public Status store(JsonNode note, Account author) {
+    /**
+     * Stores a Note (or a type read as one) by {@code author}; a Note already stored is returned as it is,
+     * and one deleted before it came is not stored (empty).
+     */
+    public Optional<Status> store(JsonNode note, Account author) {
         return store(note, author, 0);
     }
 
-    private Status store(JsonNode note, Account author, int depth) {
+    private Optional<Status> store(JsonNode note, Account author, int depth) {
         String uri = checkedId(note, author);
         Read read = read(note, author);
         String inReplyTo = Activity.idOf(note.path("inReplyTo"));

@@ -46,8 +46,9 @@ final class IncomingStatuses {
     /**
      * Stores a remote post once (by its URI: a second delivery returns the first, deleted or not), notifies the local
      * accounts it mentions, counts it, and fans it out to its author's local followers in the same transaction.
+     * Empty when its Delete came first (a tombstone).
      */
-    Status create(StatusService.RemotePost p) {
+    Optional<Status> create(StatusService.RemotePost p) {
         return jdbi.inTransaction(h -> {
             Status parent = p.inReplyToId() == null ? null
                     : store.findVisible(h, p.inReplyToId(), p.authorId()).filter(s -> s.reblogOfId() == null).orElse(null);
@@ -57,7 +58,7 @@ final class IncomingStatuses {
                     parent == null ? null : parent.conversationId(), null), p.uri(), p.url(), p.media(), p.emojis(),
                     p.publishedAt());
             if (inserted.isEmpty()) {
-                return store.findByUriAny(h, p.uri()).orElseThrow();
+                return store.findByUriAny(h, p.uri());
             }
             Status created = inserted.get();
             long id = created.id();
@@ -86,7 +87,7 @@ final class IncomingStatuses {
             if (!p.tags().isEmpty() || reach.followed()) {
                 feeds.fanout(h, id);
             }
-            return created;
+            return Optional.of(created);
         });
     }
 
@@ -136,6 +137,10 @@ final class IncomingStatuses {
         return jdbi.inTransaction(h -> {
             Optional<Status> found = store.findByUri(h, uri).filter(s -> s.accountId() == authorId);
             found.ifPresent(status -> effects.deleted(h, status));
+            if (found.isEmpty()) {
+                // It may still be on its way (a Create the Delete overtook): keep it out when it comes.
+                store.tombstone(h, authorId, uri);
+            }
             return found.isPresent();
         });
     }

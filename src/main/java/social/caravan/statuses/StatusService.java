@@ -524,7 +524,8 @@ public final class StatusService {
                              Set<String> tags, String media, String emojis, java.time.Instant publishedAt,
                              PollService.Remote poll) {}
 
-    public Status createRemote(RemotePost p) {
+    /** The stored post (the first, for a repeated delivery); empty when it was deleted before it came. */
+    public Optional<Status> createRemote(RemotePost p) {
         return incoming.create(p);
     }
 

@@ -387,7 +387,7 @@ final class StatusStore {
     /**
      * Inserts a status from another server with its URI, URL, attachments and publication time, and
      * returns it; empty when a status with that URI exists (a concurrent delivery of the same
-     * activity). One statement for the status, its conversation (its own id when it starts one) and its
+     * activity) or was deleted before it came (a tombstone). One statement for the status, its conversation (its own id when it starts one) and its
      * counts row: a remote post is stored at the inbox's rate, so round trips and row versions count.
      */
     Optional<Status> insertRemote(Handle h, NewStatus s, String uri, String url, String media, String emojis,
@@ -398,10 +398,11 @@ final class StatusStore {
                           INSERT INTO statuses (id, account_id, text, content, spoiler_text, sensitive, visibility, language,
                                                 in_reply_to_id, in_reply_to_account_id, reblog_of_id, conversation_id,
                                                 uri, url, media, emojis, created_at)
-                          VALUES ((SELECT id FROM new), :accountId, '', :content, :spoilerText, :sensitive, :visibility,
-                                  :language, :inReplyToId, :inReplyToAccountId, :reblogOfId,
-                                  coalesce(:conversationId, (SELECT id FROM new)),
-                                  :uri, :url, CAST(:media AS jsonb), CAST(:emojis AS jsonb), coalesce(:createdAt, now()))
+                          SELECT (SELECT id FROM new), :accountId, '', :content, :spoilerText, :sensitive, :visibility,
+                                 :language, :inReplyToId, :inReplyToAccountId, :reblogOfId,
+                                 coalesce(:conversationId, (SELECT id FROM new)),
+                                 :uri, :url, CAST(:media AS jsonb), CAST(:emojis AS jsonb), coalesce(:createdAt, now())
+                           WHERE NOT EXISTS (SELECT 1 FROM status_tombstones t WHERE t.uri = :uri)
                           ON CONFLICT (uri) WHERE uri IS NOT NULL DO NOTHING
                           RETURNING *),
                         stats AS (INSERT INTO status_stats (status_id) SELECT id FROM status)
@@ -431,6 +432,12 @@ final class StatusStore {
                          WHERE id = :id""")
                 .bind("id", id).bind("media", media).bind("emojis", emojis)
                 .bindByType("at", editedAt == null ? null : Timestamp.from(editedAt), Timestamp.class).execute();
+    }
+
+    /** Remembers that {@code uri} of {@code accountId} was deleted, so it is not stored if it comes later. */
+    void tombstone(Handle h, long accountId, String uri) {
+        h.createUpdate("INSERT INTO status_tombstones (uri, account_id) VALUES (:uri, :a) ON CONFLICT (uri) DO NOTHING")
+                .bind("uri", uri).bind("a", accountId).execute();
     }
 
     Optional<Status> findByUri(Handle h, String uri) {

@@ -151,6 +151,27 @@ class FederationGapsTest {
         assertThat(search(uri, "statuses", "no-such-token").status()).isEqualTo(401);
     }
 
+    // --- a Delete that overtakes its Create ---------------------------------------------------------
+
+    @Test
+    void aPostWhoseDeleteCameFirstIsNotStoredWhenItsCreateArrives() {
+        peer.actor("t1");
+        ObjectNode early = served("t1", "<p>deleted before it came</p>", List.of(PUBLIC), List.of());
+        String uri = early.path("id").asString();
+        deliver("t1", activity("t1", "Delete", Json.read("\"" + uri + "\"")));
+        Await.until("the Delete applied", () -> server.app.database().jdbi().withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM status_tombstones WHERE uri = :u").bind("u", uri).mapTo(Integer.class).one()) == 1);
+
+        deliver("t1", activity("t1", "Create", early));
+        posted("t1", served("t1", "<p>after it</p>", List.of(PUBLIC), List.of()));
+        Await.until("the ingress queue idle", () -> server.app.queue().stats().stream()
+                .filter(q -> q.queue().equals(social.caravan.core.queue.Queues.INGRESS)).allMatch(q -> q.ready() + q.running() == 0));
+        int stored = server.app.database().jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM statuses WHERE uri = :u")
+                .bind("u", uri).mapTo(Integer.class).one());
+        assertThat(stored).as("not stored, not even as deleted").isZero();
+        assertThat(server.app.queue().dead(50)).noneMatch(j -> j.payload().contains(uri));
+    }
+
     // --- votes in remote polls --------------------------------------------------------------------
 
     @Test
