@@ -178,22 +178,20 @@ public final class Publisher {
      * followers' servers, which show it among the profile's pinned posts.
      */
     private void pin(boolean unpin, Account author, long statusId) {
-        Optional<StatusJson.StatusView> rendered = view(statusId);
-        if (rendered.isEmpty()) {
-            return;
-        }
-        String actor = accountJson.actorUri(author);
-        deliver(new LinkedHashSet<>(relationships.remoteFollowerInboxes(author.id())), ActivityStreams.map(
-                "@context", ActivityStreams.AS, "type", unpin ? "Remove" : "Add", "actor", actor,
-                "object", rendered.get().uri(), "target", actor + "/collections/featured"));
+        view(statusId).ifPresent(view -> addToCollection(unpin, author, view.uri(), "featured"));
     }
 
     /** Add (or Remove) of a Hashtag to the actor's featured tags collection, as Mastodon sends them, to the followers' servers. */
     private void featureTag(boolean undo, Account author, String name) {
+        addToCollection(undo, author, vocab.hashtag(name), "tags");
+    }
+
+    /** Add (or Remove) of {@code object} to one of the author's collections, without an id, to its followers' servers. */
+    private void addToCollection(boolean remove, Account author, Object object, String collection) {
         String actor = accountJson.actorUri(author);
         deliver(new LinkedHashSet<>(relationships.remoteFollowerInboxes(author.id())), ActivityStreams.map(
-                "@context", ActivityStreams.AS, "type", undo ? "Remove" : "Add", "actor", actor,
-                "object", vocab.hashtag(name), "target", actor + "/collections/tags"));
+                "@context", ActivityStreams.AS, "type", remove ? "Remove" : "Add", "actor", actor,
+                "object", object, "target", actor + "/collections/" + collection));
     }
 
     private void like(boolean undo, Account liker, long statusId) {
